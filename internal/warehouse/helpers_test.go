@@ -1,0 +1,33 @@
+package warehouse_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/camino-edu/camino/internal/warehouse"
+)
+
+// strings returns a function running plain SQL (written in the test) whose
+// single column is a String, for independent checks.
+func strings(t *testing.T, db *warehouse.DB) func(string, ...any) []string {
+	return func(sql string, args ...any) []string {
+		t.Helper()
+		rows, err := db.Conn().Query(context.Background(), sql, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+}

@@ -1,0 +1,246 @@
+package warehouse
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/camino-edu/camino/internal/apperr"
+)
+
+// Config says where the warehouse is and how long a query may run.
+type Config struct {
+	Addr     string // host:port of the native protocol (9000 by default)
+	Database string
+	User     string
+	Password string
+	// MaxExecutionTime bounds every query on the server (default 30s).
+	MaxExecutionTime time.Duration
+	// MaxOpenConns caps the connection pool (default 16).
+	MaxOpenConns int
+	Logger       *slog.Logger
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// ValidIdent reports whether s may be used as a database or table name.
+func ValidIdent(s string) bool { return identRE.MatchString(s) }
+
+// DB is the warehouse handle. It is safe for concurrent use.
+type DB struct {
+	conn    driver.Conn
+	cfg     Config
+	db      string
+	log     *slog.Logger
+	queries atomic.Int64
+}
+
+// Open connects and pings. The database need not exist yet (see Migrate).
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.Addr == "" {
+		return nil, apperr.Errorf(apperr.Invalid, "clickhouse address is empty")
+	}
+	if !ValidIdent(cfg.Database) {
+		return nil, apperr.Errorf(apperr.Invalid, "database name %q is not a plain identifier (letters, digits, underscore)", cfg.Database)
+	}
+	if cfg.User == "" {
+		cfg.User = "default"
+	}
+	if cfg.MaxExecutionTime <= 0 {
+		cfg.MaxExecutionTime = 30 * time.Second
+	}
+	if cfg.MaxOpenConns <= 0 {
+		cfg.MaxOpenConns = 16
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Addr:             []string{cfg.Addr},
+		Auth:             clickhouse.Auth{Database: "default", Username: cfg.User, Password: cfg.Password},
+		DialTimeout:      5 * time.Second,
+		MaxOpenConns:     cfg.MaxOpenConns,
+		MaxIdleConns:     cfg.MaxOpenConns,
+		ConnMaxLifetime:  time.Hour,
+		ConnOpenStrategy: clickhouse.ConnOpenInOrder,
+	})
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Unavailable, err, "cannot open a ClickHouse connection to "+cfg.Addr)
+	}
+	d := &DB{conn: conn, cfg: cfg, db: cfg.Database, log: cfg.Logger}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := conn.Ping(pctx); err != nil {
+		conn.Close()
+		return nil, apperr.Wrap(apperr.Unavailable, err, "ClickHouse at "+cfg.Addr+" does not answer")
+	}
+	return d, nil
+}
+
+// Close closes the connection pool.
+func (d *DB) Close() error { return d.conn.Close() }
+
+// Database is the database name queries run in.
+func (d *DB) Database() string { return d.db }
+
+// Conn exposes the driver connection for benchmarks and tests that send SQL
+// directly; application code goes through the typed functions.
+func (d *DB) Conn() driver.Conn { return d.conn }
+
+// QueriesSent counts queries sent through this handle (a cheap metric; tests
+// count precisely with system.query_log).
+func (d *DB) QueriesSent() int64 { return d.queries.Load() }
+
+// Ping checks the server answers, for readiness probes.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.conn.Ping(ctx); err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "warehouse unavailable")
+	}
+	return nil
+}
+
+// ServerVersion returns the ClickHouse server version string.
+func (d *DB) ServerVersion() (string, error) {
+	v, err := d.conn.ServerVersion()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d.%d.%d", v.Version.Major, v.Version.Minor, v.Version.Patch), nil
+}
+
+type tagKey struct{}
+
+// Tag identifies who asks a query: it becomes the query_id prefix and a
+// comment at the head of the SQL, so system.query_log tells who asked.
+type Tag struct {
+	RequestID string // unique per request; query ids are RequestID-N
+	Operation string // GraphQL operation name or CLI command
+	seq       *atomic.Int64
+}
+
+// WithTag returns ctx carrying a query tag.
+func WithTag(ctx context.Context, requestID, operation string) context.Context {
+	return context.WithValue(ctx, tagKey{}, &Tag{RequestID: requestID, Operation: operation, seq: new(atomic.Int64)})
+}
+
+// TagFrom returns the tag in ctx, if any.
+func TagFrom(ctx context.Context) (*Tag, bool) {
+	t, ok := ctx.Value(tagKey{}).(*Tag)
+	return t, ok
+}
+
+// NewID returns a random 16-hex-digit id.
+func NewID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+var commentSafe = regexp.MustCompile(`[^A-Za-z0-9_.:/ -]`)
+
+// prepare names and bounds a query: a query_id, the settings every query
+// gets, and a leading comment with the operation (sanitised: it is not a
+// bound value, so only harmless characters pass).
+func (d *DB) prepare(ctx context.Context, name, sql string, settings clickhouse.Settings) (context.Context, string, string) {
+	reqID, op := "", ""
+	var seq int64
+	if t, ok := TagFrom(ctx); ok {
+		reqID, op, seq = t.RequestID, t.Operation, t.seq.Add(1)
+	}
+	if reqID == "" {
+		reqID = NewID()
+	}
+	queryID := fmt.Sprintf("%s-%d", reqID, seq)
+	s := clickhouse.Settings{"max_execution_time": int(d.cfg.MaxExecutionTime.Seconds())}
+	if ms, ok := ctx.Deadline(); ok {
+		// The server stops at whichever comes first: our deadline or the cap.
+		if left := int(time.Until(ms).Seconds()) + 1; left < s["max_execution_time"].(int) {
+			s["max_execution_time"] = max(left, 1)
+		}
+	}
+	for k, v := range settings {
+		s[k] = v
+	}
+	comment := "/* camino " + commentSafe.ReplaceAllString(name, "_")
+	if op != "" {
+		comment += " op=" + commentSafe.ReplaceAllString(op, "_")
+	}
+	comment += " */ "
+	d.queries.Add(1)
+	qctx := clickhouse.Context(ctx, clickhouse.WithQueryID(queryID), clickhouse.WithSettings(s))
+	return qctx, queryID, comment + sql
+}
+
+// query runs a SELECT with guardrails; a cancelled ctx KILLs it on the server.
+func (d *DB) query(ctx context.Context, name, sql string, args ...any) (driver.Rows, error) {
+	return d.queryWith(ctx, name, nil, sql, args...)
+}
+
+func (d *DB) queryWith(ctx context.Context, name string, settings clickhouse.Settings, sql string, args ...any) (driver.Rows, error) {
+	qctx, queryID, text := d.prepare(ctx, name, sql, settings)
+	start := time.Now()
+	rows, err := d.conn.Query(qctx, text, args...)
+	if err != nil {
+		if ctx.Err() != nil {
+			d.kill(queryID)
+			return nil, apperr.Wrap(apperr.Unavailable, ctx.Err(), "query cancelled or timed out")
+		}
+		return nil, apperr.Wrap(apperr.Internal, fmt.Errorf("%s (query_id %s): %w", name, queryID, err), "query failed")
+	}
+	d.log.Debug("query", "name", name, "query_id", queryID, "ms", time.Since(start).Milliseconds())
+	return rows, nil
+}
+
+// exec runs a statement with guardrails.
+func (d *DB) exec(ctx context.Context, name, sql string, args ...any) error {
+	qctx, queryID, text := d.prepare(ctx, name, sql, nil)
+	if err := d.conn.Exec(qctx, text, args...); err != nil {
+		if ctx.Err() != nil {
+			d.kill(queryID)
+			return apperr.Wrap(apperr.Unavailable, ctx.Err(), "statement cancelled or timed out")
+		}
+		return apperr.Wrap(apperr.Internal, fmt.Errorf("%s (query_id %s): %w", name, queryID, err), "statement failed")
+	}
+	return nil
+}
+
+// kill stops a query on the server: a client-side cancel does not (18.16).
+func (d *DB) kill(queryID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.conn.Exec(ctx, "KILL QUERY WHERE query_id = ? ASYNC", queryID); err != nil {
+		d.log.Warn("kill query failed", "query_id", queryID, "err", err)
+	}
+}
+
+// chCode returns the ClickHouse exception code in err's chain, or 0.
+func chCode(err error) int32 {
+	var ex *clickhouse.Exception
+	if errors.As(err, &ex) {
+		return ex.Code
+	}
+	return 0
+}
+
+// table returns the qualified name of one of our tables. name must be a Go
+// constant; it is checked so a mistake fails loudly rather than injecting.
+func (d *DB) table(name string) string {
+	if !ValidIdent(name) {
+		panic("warehouse: bad table identifier " + name)
+	}
+	return d.db + "." + name
+}
+
+// t replaces {db} in a query written as a Go constant with the database.
+func (d *DB) t(sql string) string { return strings.ReplaceAll(sql, "{db}", d.db) }
