@@ -1,0 +1,79 @@
+package warehouse_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/camino-edu/camino/internal/warehouse"
+	"github.com/camino-edu/camino/internal/whtest"
+)
+
+type staffRow struct {
+	year      uint16
+	lea, sch  string
+	key       uint64
+	role, eth string
+	fte       float32
+}
+
+func insertStaff(t *testing.T, db *warehouse.DB, rows []staffRow) {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	_, err := db.Insert(context.Background(), warehouse.TableStaffAssignments, func(add warehouse.AppendFunc) error {
+		for _, r := range rows {
+			if err := add(r.year, "UT", r.lea, r.sch, r.key, r.role, r.eth, "female", r.fte, "unknown", []string{}, r.role, "test", now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRollupCountsEachPersonOnceAtHighestRank(t *testing.T) {
+	ctx := context.Background()
+	db := whtest.NewDB(t)
+	insertStaff(t, db, []staffRow{
+		// Person 1 teaches half time and is assistant principal half time: one AP.
+		{2023, "4900001", "490000100001", 1, "teacher", "hispanic_latino", 0.5},
+		{2023, "4900001", "490000100001", 1, "assistant_principal", "hispanic_latino", 0.5},
+		{2023, "4900001", "490000100001", 2, "principal", "white", 1},
+		{2023, "4900001", "", 3, "superintendent", "unknown", 1},
+		{2023, "4900001", "490000100002", 4, "teacher", "white", 1},
+		{2024, "4900001", "490000100001", 1, "principal", "hispanic_latino", 1},
+	})
+	if err := db.RebuildRollups(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	q := strings(t, db)
+	got := q("SELECT concat(toString(school_year), ' ', role_code, ' ', toString(ethnicity), ' ', toString(sum(people))) FROM " +
+		db.Database() + ".leadership_rollup GROUP BY school_year, role_code, ethnicity ORDER BY school_year, role_code")
+	want := []string{
+		"2023 assistant_principal hispanic_latino 1",
+		"2023 principal white 1",
+		"2023 superintendent unknown 1",
+		"2023 teacher white 1",
+		"2024 principal hispanic_latino 1",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("rollup = %q\nwant %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("rollup = %q\nwant %q", got, want)
+		}
+	}
+	// A rebuild of one year replaces it (no doubling) and leaves the other.
+	if err := db.RebuildRollups(ctx, []uint16{2023}); err != nil {
+		t.Fatal(err)
+	}
+	if n := q("SELECT toString(sum(people)) FROM " + db.Database() + ".leadership_rollup"); n[0] != "5" {
+		t.Fatalf("people after a second rebuild = %s, want 5", n[0])
+	}
+	if n := q("SELECT toString(count()) FROM system.tables WHERE database = ? AND name LIKE 'stage_%'", db.Database()); n[0] != "0" {
+		t.Fatalf("staging tables left behind: %s", n[0])
+	}
+}
