@@ -1,0 +1,139 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/warehouse"
+)
+
+// Config is every setting a camino command may use.
+type Config struct {
+	// ClickHouseAddr is host:port of ClickHouse's native protocol. Empty:
+	// start a local clickhouse-server with its data under DataDir.
+	ClickHouseAddr     string
+	ClickHouseUser     string
+	ClickHousePassword string
+	Database           string
+	Listen             string
+	DataDir            string
+	QueryTimeout       time.Duration
+	LogLevel           string
+	AssetsDir          string
+}
+
+// setting describes one option: its flag, its env variable and its default.
+type setting struct {
+	flag, env, def, usage string
+	str                   *string
+	dur                   *time.Duration
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{flag: "clickhouse-addr", env: "CAMINO_CLICKHOUSE_ADDR", usage: "ClickHouse native address host:port (empty: start a local clickhouse-server under --data-dir)", str: &c.ClickHouseAddr},
+		{flag: "clickhouse-user", env: "CAMINO_CLICKHOUSE_USER", def: "default", usage: "ClickHouse user", str: &c.ClickHouseUser},
+		{flag: "clickhouse-password", env: "CAMINO_CLICKHOUSE_PASSWORD", usage: "ClickHouse password (prefer the environment variable)", str: &c.ClickHousePassword},
+		{flag: "database", env: "CAMINO_DATABASE", def: "camino", usage: "ClickHouse database", str: &c.Database},
+		{flag: "listen", env: "CAMINO_LISTEN", def: "localhost:8080", usage: "HTTP listen address", str: &c.Listen},
+		{flag: "data-dir", env: "CAMINO_DATA_DIR", def: ".camino", usage: "directory for the local ClickHouse's data", str: &c.DataDir},
+		{flag: "query-timeout", env: "CAMINO_QUERY_TIMEOUT", def: "30s", usage: "maximum time a warehouse query may run", dur: &c.QueryTimeout},
+		{flag: "log-level", env: "CAMINO_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn, error", str: &c.LogLevel},
+		{flag: "assets-dir", env: "CAMINO_ASSETS_DIR", def: "web/node_modules", usage: "directory of front-end packages installed by npm (make assets)", str: &c.AssetsDir},
+	}
+}
+
+// Register adds every setting's flag to fs. Call Resolve after fs.Parse.
+func (c *Config) Register(fs *flag.FlagSet) {
+	for _, s := range c.settings() {
+		usage := fmt.Sprintf("%s (env %s)", s.usage, s.env)
+		if s.str != nil {
+			fs.StringVar(s.str, s.flag, s.def, usage)
+		} else {
+			d, _ := time.ParseDuration(s.def)
+			fs.DurationVar(s.dur, s.flag, d, usage)
+		}
+	}
+}
+
+// Resolve applies environment variables to settings whose flag was not
+// given, then validates. getenv is os.Getenv in production.
+func (c *Config) Resolve(fs *flag.FlagSet, getenv func(string) string) error {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range c.settings() {
+		if given[s.flag] {
+			continue
+		}
+		v, ok := lookup(getenv, s.env)
+		if !ok {
+			continue
+		}
+		if s.str != nil {
+			*s.str = v
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return apperr.Errorf(apperr.Invalid, "%s=%q is not a duration (e.g. 30s, 2m)", s.env, v)
+		}
+		*s.dur = d
+	}
+	return c.Validate()
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+// Validate checks every setting and names the first bad one.
+func (c *Config) Validate() error {
+	if c.ClickHouseAddr != "" {
+		if err := checkHostPort(c.ClickHouseAddr); err != nil {
+			return apperr.Errorf(apperr.Invalid, "--clickhouse-addr / CAMINO_CLICKHOUSE_ADDR %q: %v", c.ClickHouseAddr, err)
+		}
+	}
+	if !warehouse.ValidIdent(c.Database) {
+		return apperr.Errorf(apperr.Invalid, "--database / CAMINO_DATABASE %q: want letters, digits and underscores, not starting with a digit", c.Database)
+	}
+	if c.ClickHouseUser == "" {
+		return apperr.Errorf(apperr.Invalid, "--clickhouse-user / CAMINO_CLICKHOUSE_USER is empty")
+	}
+	if err := checkHostPort(c.Listen); err != nil {
+		return apperr.Errorf(apperr.Invalid, "--listen / CAMINO_LISTEN %q: %v", c.Listen, err)
+	}
+	if c.QueryTimeout < time.Second || c.QueryTimeout > time.Hour {
+		return apperr.Errorf(apperr.Invalid, "--query-timeout / CAMINO_QUERY_TIMEOUT %s: want between 1s and 1h", c.QueryTimeout)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return apperr.Errorf(apperr.Invalid, "--log-level / CAMINO_LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.DataDir == "" {
+		return apperr.Errorf(apperr.Invalid, "--data-dir / CAMINO_DATA_DIR is empty")
+	}
+	return nil
+}
+
+func checkHostPort(s string) error {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("want host:port")
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("port %q is not a number between 0 and 65535", port)
+	}
+	return nil
+}

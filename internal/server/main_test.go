@@ -1,0 +1,109 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/camino-edu/camino/internal/server"
+	"github.com/camino-edu/camino/internal/warehouse"
+	"github.com/camino-edu/camino/internal/whtest"
+)
+
+func TestMain(m *testing.M) { whtest.Main(m) }
+
+// api is a GraphQL client over real HTTP against the production handler.
+type api struct {
+	t   *testing.T
+	url string
+	db  *warehouse.DB
+}
+
+func newAPI(t *testing.T, db *warehouse.DB) *api {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ts := httptest.NewServer(server.New(server.Options{DB: db, Log: log, AssetsDir: t.TempDir()}))
+	t.Cleanup(ts.Close)
+	return &api{t: t, url: ts.URL, db: db}
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+// do posts a query with a request id and decodes the response into data.
+func (a *api) do(requestID, query string, vars map[string]any, data any) []gqlError {
+	a.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if requestID != "" {
+		req.Header.Set("X-Request-Id", requestID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r gqlResponse
+	if err := json.Unmarshal(raw, &r); err != nil {
+		a.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+	}
+	if data != nil && len(r.Data) > 0 && string(r.Data) != "null" {
+		if err := json.Unmarshal(r.Data, data); err != nil {
+			a.t.Fatalf("decoding %s: %v", r.Data, err)
+		}
+	}
+	return r.Errors
+}
+
+// must is do that fails the test on any GraphQL error.
+func (a *api) must(query string, vars map[string]any, data any) {
+	a.t.Helper()
+	if errs := a.do("", query, vars, data); len(errs) > 0 {
+		a.t.Fatalf("query failed: %+v", errs)
+	}
+}
+
+// sqlInt64s runs plain SQL written in a test and returns its Int64 columns.
+func sqlInt64s(t *testing.T, db *warehouse.DB, sql string, args ...any) [][]int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rows, err := db.Conn().Query(ctx, sql, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	defer rows.Close()
+	var out [][]int64
+	n := len(rows.Columns())
+	for rows.Next() {
+		vals := make([]int64, n)
+		ptrs := make([]any, n)
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,227 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/camino-edu/camino/graph"
+	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/warehouse"
+	"github.com/camino-edu/camino/loaders"
+)
+
+// Limits bound what one request may ask.
+type Limits struct {
+	MaxBodyBytes  int64         // request body (default 1 MiB)
+	MaxComplexity int           // GraphQL complexity (default 20,000)
+	RequestTime   time.Duration // whole request (default 60s)
+}
+
+// Options configure the server.
+type Options struct {
+	DB        *warehouse.DB
+	Log       *slog.Logger
+	AssetsDir string
+	Version   string
+	Limits    Limits
+}
+
+// New returns the HTTP handler with every route.
+func New(opt Options) http.Handler {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Limits.MaxBodyBytes == 0 {
+		opt.Limits.MaxBodyBytes = 1 << 20
+	}
+	if opt.Limits.MaxComplexity == 0 {
+		opt.Limits.MaxComplexity = 20000
+	}
+	if opt.Limits.RequestTime == 0 {
+		opt.Limits.RequestTime = 60 * time.Second
+	}
+	mux := http.NewServeMux()
+	gql := loaders.Middleware(opt.DB, graphQLHandler(opt))
+	mux.Handle("/graphql", gql)
+	mux.HandleFunc("GET /{$}", graphiQL)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := opt.DB.Ping(ctx); err != nil {
+			opt.Log.Warn("not ready", "err", err)
+			http.Error(w, "warehouse unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /assets/vendor/", vendorAssets(opt.AssetsDir))
+	return withRequest(opt, mux)
+}
+
+func graphQLHandler(opt Options) http.Handler {
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Geo: opt.DB, Log: opt.Log}}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(opt.Limits.MaxComplexity))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		reqID := requestIDFrom(ctx)
+		return next(warehouse.WithTag(ctx, reqID, oc.OperationName))
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		opt.Log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx), "request_id", requestIDFrom(ctx))
+		return apperr.Errorf(apperr.Internal, "internal error")
+	})
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, opt.Log, err)
+	})
+	return srv
+}
+
+// presentError puts our code in extensions.code and hides everything that is
+// not a client-safe application error, logging it with the field path.
+func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
+	gerr := graphql.DefaultErrorPresenter(ctx, err)
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		if ae.Code == apperr.Internal || ae.Code == apperr.Unavailable {
+			log.Error("request failed", "err", err, "path", gerr.Path.String(), "request_id", requestIDFrom(ctx))
+		}
+		gerr.Message = apperr.MessageOf(err)
+		if ae.Code == apperr.Unavailable {
+			gerr.Message = "the warehouse is unavailable or the query took too long; try again"
+		}
+		gerr.Extensions = map[string]any{"code": string(ae.Code)}
+		return gerr
+	}
+	if gerr.Err != nil { // a resolver error that is not ours: never show it
+		log.Error("request failed", "err", err, "path", gerr.Path.String(), "request_id", requestIDFrom(ctx))
+		gerr.Message = "internal error"
+		gerr.Extensions = map[string]any{"code": string(apperr.Internal)}
+		return gerr
+	}
+	return gerr // parse and validation errors: already clear and safe
+}
+
+type requestIDKey struct{}
+
+func requestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// statusRecorder remembers the status for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// withRequest gives every request an id (a client's X-Request-Id when it is
+// well formed), a deadline, a body limit and an access log line.
+func withRequest(opt Options, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !requestIDRE.MatchString(id) {
+			id = warehouse.NewID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), opt.Limits.RequestTime)
+		defer cancel()
+		ctx = warehouse.WithTag(ctx, id, "")
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		if r.Body != nil && r.Method != http.MethodGet {
+			// Read the body under the limit before any handler parses it, so
+			// an oversized one gets a clear 413 rather than a decoding error.
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, opt.Limits.MaxBodyBytes))
+			if err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					writeGraphQLError(rec, http.StatusRequestEntityTooLarge, "invalid",
+						fmt.Sprintf("request body is larger than %d bytes", opt.Limits.MaxBodyBytes))
+				} else {
+					writeGraphQLError(rec, http.StatusBadRequest, "invalid", "could not read the request body")
+				}
+				opt.Log.Info("request refused", "path", r.URL.Path, "status", rec.status, "request_id", id)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		opt.Log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"ms", time.Since(start).Milliseconds(), "request_id", id)
+	})
+}
+
+// writeGraphQLError answers with a GraphQL-shaped error body.
+func writeGraphQLError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+// Serve listens on addr and serves h until ctx is cancelled, then shuts
+// down gracefully, letting requests in flight finish (up to 15 seconds).
+// ready, if not nil, receives the bound address once listening.
+func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "cannot listen on "+addr)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package loaders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// squares is a fetch that records its batches.
+type squares struct {
+	mu      sync.Mutex
+	batches [][]int
+	calls   atomic.Int64
+}
+
+func (s *squares) fetch(_ context.Context, keys []int) (map[int]string, error) {
+	s.calls.Add(1)
+	s.mu.Lock()
+	s.batches = append(s.batches, append([]int(nil), keys...))
+	s.mu.Unlock()
+	out := map[int]string{}
+	for _, k := range keys {
+		if k >= 0 { // negative keys are "not found"
+			out[k] = fmt.Sprint(k * k)
+		}
+	}
+	return out, nil
+}
+
+func TestSiblingsArrivingOverTimeShareOneBatch(t *testing.T) {
+	var s squares
+	l := NewLoader(s.fetch)
+	// 300 loads over ~45 ms, never more than 0.15 ms apart (the quiet window
+	// is 1 ms, the cap 100 ms): one batch. One goroutine enqueues, so the
+	// spacing is exact.
+	ctx := context.Background()
+	var pending []*result[string]
+	for i := 0; i < 300; i++ {
+		pending = append(pending, l.enqueue(ctx, i%150)) // each key twice
+		spin(300 * time.Microsecond)                     // time.Sleep oversleeps short waits
+	}
+	for i, r := range pending {
+		if v, err := l.wait(ctx, r); err != nil || v != fmt.Sprint((i%150)*(i%150)) {
+			t.Errorf("Load(%d) = %q, %v", i%150, v, err)
+		}
+	}
+	if n := s.calls.Load(); n != 1 {
+		var sizes []int
+		for _, b := range s.batches {
+			sizes = append(sizes, len(b))
+		}
+		t.Fatalf("fetches = %d (batch sizes %v), want 1", n, sizes)
+	}
+	if len(s.batches[0]) != 150 {
+		t.Fatalf("batch holds %d keys, want 150 distinct", len(s.batches[0]))
+	}
+}
+
+func TestAStreamOfKeysIsCutAtMaxWait(t *testing.T) {
+	var s squares
+	l := NewLoader(s.fetch)
+	ctx := context.Background()
+	var pending []*result[string]
+	for i := 0; time.Duration(i)*500*time.Microsecond < 250*time.Millisecond; i++ {
+		pending = append(pending, l.enqueue(ctx, i))
+		spin(500 * time.Microsecond)
+	}
+	for _, r := range pending {
+		if _, err := l.wait(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 250 ms of keys with a 100 ms cap: at least 3 batches, none of them lost.
+	if n := s.calls.Load(); n < 3 {
+		t.Fatalf("fetches = %d, want >= 3", n)
+	}
+}
+
+func spin(d time.Duration) {
+	for end := time.Now().Add(d); time.Now().Before(end); {
+	}
+}
+
+func TestCapacityAndCacheAndPrime(t *testing.T) {
+	var s squares
+	l := NewLoader(s.fetch)
+	l.capacity = 10
+	l.Prime(7, "primed")
+	var wg sync.WaitGroup
+	for i := 0; i < 25; i++ {
+		wg.Add(1)
+		go func(i int) { defer wg.Done(); _, _ = l.Load(context.Background(), i) }(i)
+	}
+	wg.Wait()
+	for _, b := range s.batches {
+		if len(b) > 10 {
+			t.Fatalf("batch of %d keys exceeds capacity 10", len(b))
+		}
+		for _, k := range b {
+			if k == 7 {
+				t.Fatal("primed key was fetched")
+			}
+		}
+	}
+	if v, _ := l.Load(context.Background(), 7); v != "primed" {
+		t.Fatalf("primed value = %q", v)
+	}
+	before := s.calls.Load()
+	if v, _ := l.Load(context.Background(), 3); v != "9" || s.calls.Load() != before {
+		t.Fatal("cached key fetched again")
+	}
+}
+
+func TestNotFoundErrorsAndCancel(t *testing.T) {
+	var s squares
+	l := NewLoader(s.fetch)
+	if _, err := l.Load(context.Background(), -1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing key err = %v", err)
+	}
+	boom := errors.New("boom")
+	failing := NewLoader(func(context.Context, []int) (map[int]string, error) { return nil, boom })
+	if _, err := failing.Load(context.Background(), 1); !errors.Is(err, boom) {
+		t.Fatalf("fetch error = %v", err)
+	}
+	panicking := NewLoader(func(context.Context, []int) (map[int]string, error) { panic("bad") })
+	if _, err := panicking.Load(context.Background(), 1); err == nil {
+		t.Fatal("panic in fetch not turned into an error")
+	}
+	slow := NewLoader(func(ctx context.Context, keys []int) (map[int]string, error) {
+		time.Sleep(200 * time.Millisecond)
+		return nil, nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := slow.Load(ctx, 1); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 150*time.Millisecond {
+		t.Fatalf("cancelled Load: %v after %s", err, time.Since(start))
+	}
+}
