@@ -43,8 +43,8 @@ type DistrictConnection struct {
 
 // SchoolConnection is a page of schools.
 type SchoolConnection struct {
-	Edges    []SchoolEdge `json:"edges"`
-	Nodes    []School     `json:"nodes"`
-	PageInfo PageInfo     `json:"pageInfo"`
+	Edges    []SchoolEdge        `json:"edges"`
+	Nodes    []School            `json:"nodes"`
+	PageInfo PageInfo            `json:"pageInfo"`
 	Count    func() (int, error) `json:"-"`
 }

@@ -229,7 +229,9 @@ func TestLeadershipMatchesPlainSQL(t *testing.T) {
 			      FROM `+db.Database()+`.staff_assignments WHERE lea_id = '4900003')
 			GROUP BY school_year, staff_key
 		) WHERE top >= 2 GROUP BY school_year ORDER BY school_year`)
-	var d struct{ District struct{ Leadership []pointJSON } }
+	var d struct {
+		District struct{ Leadership []pointJSON }
+	}
 	a.must(`{ district(id: "4900003") { leadership { schoolYear leaders latinoLeaders knownEthnicityLeaders } } }`, nil, &d)
 	if len(want) != 2 || len(d.District.Leadership) != 2 {
 		t.Fatalf("want %v, got %+v", want, d.District.Leadership)
