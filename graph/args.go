@@ -37,10 +37,23 @@ const (
 // leadership resolves the leadership series of one entity through the
 // request's loader, so sibling entities share one query.
 func leadership(ctx context.Context, level warehouse.Level, id string, from, to *int, tier *model.Tier) ([]model.LeadershipPoint, error) {
-	l := loaders.For(ctx)
-	years, err := l.DataYears(ctx)
+	key, ok, err := leadershipKey(ctx, level, id, from, to, tier)
+	if err != nil || !ok {
+		return []model.LeadershipPoint{}, err
+	}
+	counts, err := loaders.For(ctx).Leadership.Load(ctx, key)
 	if err != nil {
 		return nil, err
+	}
+	return leadershipPoints(metrics.LeadershipSeries(counts, key.From, key.To)), nil
+}
+
+// leadershipKey validates a series' arguments and returns its loader key;
+// ok is false when the range holds no year with data (an empty series).
+func leadershipKey(ctx context.Context, level warehouse.Level, id string, from, to *int, tier *model.Tier) (loaders.LeadershipKey, bool, error) {
+	years, err := loaders.For(ctx).DataYears(ctx)
+	if err != nil {
+		return loaders.LeadershipKey{}, false, err
 	}
 	lo, hi := years.First, years.Last
 	for _, a := range []struct {
@@ -52,31 +65,21 @@ func leadership(ctx context.Context, level warehouse.Level, id string, from, to 
 			continue
 		}
 		if *a.v < minYear || *a.v > maxYear {
-			return nil, apperr.Errorf(apperr.Invalid, "%s: %d is not a school year between %d and %d", a.name, *a.v, minYear, maxYear)
+			return loaders.LeadershipKey{}, false, apperr.Errorf(apperr.Invalid, "%s: %d is not a school year between %d and %d", a.name, *a.v, minYear, maxYear)
 		}
 		*a.dst = *a.v
 	}
-	if lo > hi {
-		if from != nil && to != nil {
-			return nil, apperr.Errorf(apperr.Invalid, "from (%d) is after to (%d)", lo, hi)
-		}
-		return []model.LeadershipPoint{}, nil
-	}
-	if !years.Any {
-		return []model.LeadershipPoint{}, nil
+	if from != nil && to != nil && lo > hi {
+		return loaders.LeadershipKey{}, false, apperr.Errorf(apperr.Invalid, "from (%d) is after to (%d)", lo, hi)
 	}
 	// Years outside the data are not points: clamp to what the warehouse holds.
 	lo, hi = max(lo, years.First), min(hi, years.Last)
-	if lo > hi {
-		return []model.LeadershipPoint{}, nil
+	if !years.Any || lo > hi {
+		return loaders.LeadershipKey{}, false, nil
 	}
 	key := loaders.LeadershipKey{Level: level, ID: id, From: lo, To: hi}
 	if tier != nil {
 		key.Tier = strings.ToLower(string(*tier))
 	}
-	counts, err := l.Leadership.Load(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	return leadershipPoints(metrics.LeadershipSeries(counts, lo, hi)), nil
+	return key, true, nil
 }

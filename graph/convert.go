@@ -50,34 +50,35 @@ func pageArgs(kind string, first *int, after *string) (page, error) {
 	return p, nil
 }
 
-func districtConnection(rows []warehouse.District, first int, count func() (int, error)) *model.DistrictConnection {
-	c := &model.DistrictConnection{Count: count, Edges: []model.DistrictEdge{}, Nodes: []model.District{}}
-	c.PageInfo.HasNextPage = len(rows) > first
+// pageOf turns up to first+1 fetched rows into a page: the nodes, their
+// cursors and the page info (a row beyond first means a next page exists).
+func pageOf[R any, N any](kind string, rows []R, first int, key func(R) ids.Cursor, node func(R) *N) ([]*N, []string, model.PageInfo) {
+	info := model.PageInfo{HasNextPage: len(rows) > first}
+	rows = rows[:min(len(rows), first)]
+	nodes, cursors := make([]*N, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
-		if i == first {
-			break
-		}
-		cur := ids.EncodeCursor("district", ids.Cursor{Name: r.Name, ID: r.ID})
-		d := districtOf(r)
-		c.Edges = append(c.Edges, model.DistrictEdge{Cursor: cur, Node: d})
-		c.Nodes = append(c.Nodes, *d)
-		c.PageInfo.EndCursor = &cur
+		nodes[i], cursors[i] = node(r), ids.EncodeCursor(kind, key(r))
+		info.EndCursor = &cursors[i]
+	}
+	return nodes, cursors, info
+}
+
+func districtConnection(rows []warehouse.District, first int, count func() (int, error)) *model.DistrictConnection {
+	nodes, cursors, info := pageOf("district", rows, first,
+		func(d warehouse.District) ids.Cursor { return ids.Cursor{Name: d.Name, ID: d.ID} }, districtOf)
+	c := &model.DistrictConnection{Count: count, PageInfo: info, Edges: make([]model.DistrictEdge, len(nodes)), Nodes: make([]model.District, len(nodes))}
+	for i, n := range nodes {
+		c.Edges[i], c.Nodes[i] = model.DistrictEdge{Cursor: cursors[i], Node: n}, *n
 	}
 	return c
 }
 
 func schoolConnection(rows []warehouse.School, first int, count func() (int, error)) *model.SchoolConnection {
-	c := &model.SchoolConnection{Count: count, Edges: []model.SchoolEdge{}, Nodes: []model.School{}}
-	c.PageInfo.HasNextPage = len(rows) > first
-	for i, r := range rows {
-		if i == first {
-			break
-		}
-		cur := ids.EncodeCursor("school", ids.Cursor{Name: r.Name, ID: r.ID})
-		s := schoolOf(r)
-		c.Edges = append(c.Edges, model.SchoolEdge{Cursor: cur, Node: s})
-		c.Nodes = append(c.Nodes, *s)
-		c.PageInfo.EndCursor = &cur
+	nodes, cursors, info := pageOf("school", rows, first,
+		func(s warehouse.School) ids.Cursor { return ids.Cursor{Name: s.Name, ID: s.ID} }, schoolOf)
+	c := &model.SchoolConnection{Count: count, PageInfo: info, Edges: make([]model.SchoolEdge, len(nodes)), Nodes: make([]model.School, len(nodes))}
+	for i, n := range nodes {
+		c.Edges[i], c.Nodes[i] = model.SchoolEdge{Cursor: cursors[i], Node: n}, *n
 	}
 	return c
 }

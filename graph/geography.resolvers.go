@@ -56,10 +56,12 @@ func (r *queryResolver) States(ctx context.Context) ([]model.State, error) {
 	}
 	l := loaders.For(ctx)
 	out := make([]model.State, len(list))
+	codes := make([]string, len(list))
 	for i, s := range list {
 		l.StateByCode.Prime(s.Code, s)
-		out[i] = *stateOf(s)
+		out[i], codes[i] = *stateOf(s), s.Code
 	}
+	prefetchStates(ctx, codes)
 	return out, nil
 }
 
@@ -117,9 +119,12 @@ func (r *queryResolver) Districts(ctx context.Context, stateCode *string, typeAr
 		return nil, err
 	}
 	l := loaders.For(ctx)
-	for _, d := range rows {
+	ids := make([]string, len(rows))
+	for i, d := range rows {
 		l.DistrictByID.Prime(d.ID, d)
+		ids[i] = d.ID
 	}
+	prefetchDistricts(ctx, ids)
 	key := loaders.DistrictCountKey{Type: f.Type, Search: f.Search}
 	if len(f.StateCodes) == 1 {
 		key.StateCode = f.StateCodes[0]

@@ -24,9 +24,10 @@ type Loader[K comparable, V any] struct {
 	maxWait  time.Duration
 	capacity int
 
-	mu    sync.Mutex
-	cache map[K]*result[V]
-	cur   *batch[K, V]
+	mu      sync.Mutex
+	cache   map[K]*result[V]
+	cur     *batch[K, V]
+	onFetch func(ctx context.Context, values map[K]V)
 }
 
 type result[V any] struct {
@@ -53,6 +54,19 @@ func NewLoader[K comparable, V any](fetch func(ctx context.Context, keys []K) (m
 // Load returns the value for key, batching it with other Loads.
 func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 	return l.wait(ctx, l.enqueue(ctx, key))
+}
+
+// Enqueue adds key to the open batch without waiting for it: a prefetch, so
+// that siblings that Load it later find it in the batch already.
+func (l *Loader[K, V]) Enqueue(ctx context.Context, key K) { l.enqueue(ctx, key) }
+
+// OnFetch sets a hook run after each fetch, before any Load returns its
+// value: there, keys derived from the values can be enqueued on other
+// loaders while every sibling is still waiting (see graph's prefetch).
+func (l *Loader[K, V]) OnFetch(hook func(ctx context.Context, values map[K]V)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onFetch = hook
 }
 
 // enqueue returns key's cached or pending result without blocking.
@@ -115,6 +129,12 @@ func (l *Loader[K, V]) send(b *batch[K, V]) {
 
 func (l *Loader[K, V]) run(b *batch[K, V]) {
 	values, err := l.safeFetch(b.ctx, b.keys)
+	l.mu.Lock()
+	hook := l.onFetch
+	l.mu.Unlock()
+	if hook != nil && len(values) > 0 {
+		hook(b.ctx, values)
+	}
 	for i, k := range b.keys {
 		r := b.results[i]
 		if v, ok := values[k]; ok {

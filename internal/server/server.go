@@ -91,8 +91,9 @@ func graphQLHandler(opt Options) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(opt.Limits.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
-		reqID := requestIDFrom(ctx)
-		return next(warehouse.WithTag(ctx, reqID, oc.OperationName))
+		ctx = warehouse.WithTag(ctx, requestIDFrom(ctx), oc.OperationName)
+		graph.InstallPrefetch(ctx)
+		return next(ctx)
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		opt.Log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx), "request_id", requestIDFrom(ctx))

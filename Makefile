@@ -1,0 +1,46 @@
+# Camino. `make run` serves the API and dashboards on a fresh machine;
+# `make test` runs every check CI runs. See README.md.
+
+GO        ?= go
+BIN       := bin/camino
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/camino-edu/camino/internal/cli.Version=$(VERSION)
+GOTEST    ?= $(GO) test -count=1 -timeout 20m
+
+.PHONY: run test build deps assets generate check bench clean
+
+## run: install what is missing, start a local ClickHouse, migrate, seed Utah if empty, serve on :8080
+run: deps assets build
+	./$(BIN) serve --seed-if-empty
+
+## test: formatting, vet, generated code current, then every test against a real ClickHouse
+test: deps check
+	$(GOTEST) ./...
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+deps:
+	@scripts/ensure-deps.sh clickhouse
+
+assets:
+	@scripts/ensure-deps.sh assets
+
+generate:
+	$(GO) generate ./...
+
+## check: gofmt, go vet, and `go generate` leaves no diff
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/*')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) generate ./...
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+		git diff --exit-code -- graph/ || { echo "go generate changed graph/: commit the generated code"; exit 1; }; fi
+
+## bench: benchmarks with side-by-side ratios; writes BENCHMARKS.md
+bench: deps build
+	./$(BIN) bench --out BENCHMARKS.md
+
+clean:
+	rm -rf bin .camino

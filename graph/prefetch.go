@@ -1,0 +1,226 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/camino-edu/camino/graph/model"
+	"github.com/camino-edu/camino/internal/warehouse"
+	"github.com/camino-edu/camino/loaders"
+)
+
+// Prefetch makes batching deterministic. A loader batches keys that arrive
+// within a short quiet window; the siblings of a long list reach their
+// loaders over several milliseconds when the machine is busy, and a window
+// alone then splits them into several queries. So whenever a set of
+// districts or schools is fetched (a page, or a by-id batch), the keys that
+// the operation's fields on those entities will ask for are enqueued at
+// once, read from the query document (with variables resolved), before any
+// sibling resolver runs. Siblings then find their keys in the open batch.
+
+// InstallPrefetch wires the prefetch hooks into the request's loaders. Call
+// it once per operation, with the operation's context.
+func InstallPrefetch(ctx context.Context) {
+	l := loaders.For(ctx)
+	l.DistrictsOfState.OnFetch(func(ctx context.Context, pages map[loaders.DistrictPageKey][]warehouse.District) {
+		var ids []string
+		for _, page := range pages {
+			for _, d := range page {
+				ids = append(ids, d.ID)
+			}
+		}
+		prefetchDistricts(ctx, ids)
+	})
+	l.DistrictByID.OnFetch(func(ctx context.Context, found map[string]warehouse.District) {
+		prefetchDistricts(ctx, keysOf(found))
+	})
+	l.SchoolsOfDistrict.OnFetch(func(ctx context.Context, pages map[loaders.SchoolPageKey][]warehouse.School) {
+		var ids []string
+		for _, page := range pages {
+			for _, s := range page {
+				ids = append(ids, s.ID)
+			}
+		}
+		prefetchSchools(ctx, ids)
+	})
+	l.SchoolByID.OnFetch(func(ctx context.Context, found map[string]warehouse.School) {
+		prefetchSchools(ctx, keysOf(found))
+	})
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// prefetchStates enqueues the loader keys of State fields the operation
+// selects, for these states.
+func prefetchStates(ctx context.Context, codes []string) {
+	if len(codes) == 0 || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	l := loaders.For(ctx)
+	for _, args := range selectedArgs(ctx, "State", "leadership") {
+		for _, code := range codes {
+			if key, ok := leadershipKeyFromArgs(ctx, warehouse.LevelState, code, args); ok {
+				l.Leadership.Enqueue(ctx, key)
+			}
+		}
+	}
+	for _, args := range selectedArgs(ctx, "State", "districts") {
+		f, err := districtFilter(leaTypeArg(args), stringArg(args, "search"))
+		if err != nil {
+			continue
+		}
+		p, err := pageArgs("district", intArg(args, "first"), stringArg(args, "after"))
+		if err != nil {
+			continue
+		}
+		for _, code := range codes {
+			key := loaders.DistrictPageKey{StateCode: code, Type: f.Type, Search: f.Search, Limit: p.first + 1}
+			if p.after != nil {
+				key.After, key.HasAfter = *p.after, true
+			}
+			l.DistrictsOfState.Enqueue(ctx, key)
+		}
+	}
+}
+
+func leaTypeArg(args map[string]any) *model.LeaType {
+	s := stringArg(args, "type")
+	if s == nil {
+		return nil
+	}
+	t := model.LeaType(*s)
+	return &t
+}
+
+// prefetchDistricts enqueues the loader keys of District fields the
+// operation selects, for these districts.
+func prefetchDistricts(ctx context.Context, ids []string) {
+	if len(ids) == 0 || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	l := loaders.For(ctx)
+	for _, args := range selectedArgs(ctx, "District", "leadership") {
+		for _, id := range ids {
+			if key, ok := leadershipKeyFromArgs(ctx, warehouse.LevelDistrict, id, args); ok {
+				l.Leadership.Enqueue(ctx, key)
+			}
+		}
+	}
+	for _, args := range selectedArgs(ctx, "District", "schools") {
+		p, err := pageArgs("school", intArg(args, "first"), stringArg(args, "after"))
+		if err != nil {
+			continue // the resolver reports it
+		}
+		for _, id := range ids {
+			key := loaders.SchoolPageKey{LeaID: id, Limit: p.first + 1}
+			if p.after != nil {
+				key.After, key.HasAfter = *p.after, true
+			}
+			l.SchoolsOfDistrict.Enqueue(ctx, key)
+		}
+	}
+}
+
+// prefetchSchools enqueues the loader keys of School fields the operation
+// selects, for these schools.
+func prefetchSchools(ctx context.Context, ids []string) {
+	if len(ids) == 0 || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	l := loaders.For(ctx)
+	for _, args := range selectedArgs(ctx, "School", "leadership") {
+		for _, id := range ids {
+			if key, ok := leadershipKeyFromArgs(ctx, warehouse.LevelSchool, id, args); ok {
+				l.Leadership.Enqueue(ctx, key)
+			}
+		}
+	}
+}
+
+func leadershipKeyFromArgs(ctx context.Context, level warehouse.Level, id string, args map[string]any) (loaders.LeadershipKey, bool) {
+	var tier *model.Tier
+	if s := stringArg(args, "tier"); s != nil {
+		t := model.Tier(*s)
+		tier = &t
+	}
+	key, ok, err := leadershipKey(ctx, level, id, intArg(args, "from"), intArg(args, "to"), tier)
+	return key, ok && err == nil
+}
+
+// selectedArgs returns the argument sets of every selection of field on
+// type typeName anywhere in the operation.
+func selectedArgs(ctx context.Context, typeName, field string) []map[string]any {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil {
+		return nil
+	}
+	var out []map[string]any
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Name == field && s.ObjectDefinition != nil && s.ObjectDefinition.Name == typeName {
+					args := s.ArgumentMap(oc.Variables)
+					sig, _ := json.Marshal(args)
+					if !seen[string(sig)] {
+						seen[string(sig)] = true
+						out = append(out, args)
+					}
+				}
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if s.Definition != nil {
+					walk(s.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	walk(oc.Operation.SelectionSet)
+	return out
+}
+
+func intArg(args map[string]any, name string) *int {
+	var n int
+	switch v := args[name].(type) {
+	case int:
+		n = v
+	case int64:
+		n = int(v)
+	case float64:
+		n = int(v)
+	case json.Number:
+		i, err := v.Int64()
+		if err != nil {
+			return nil
+		}
+		n = int(i)
+	default:
+		return nil
+	}
+	return &n
+}
+
+func stringArg(args map[string]any, name string) *string {
+	switch v := args[name].(type) {
+	case string:
+		return &v
+	case model.Tier:
+		s := strings.ToUpper(string(v))
+		return &s
+	}
+	return nil
+}
