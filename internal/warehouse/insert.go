@@ -61,8 +61,9 @@ func (d *DB) InsertInto(ctx context.Context, target, like string, fill func(add 
 	if !ok {
 		return 0, fmt.Errorf("warehouse: %q is not an insertable table", like)
 	}
-	qctx, queryID, text := d.prepare(ctx, "insert."+like,
+	qctx, cancel, queryID, text := d.prepare(ctx, "insert."+like,
 		"INSERT INTO "+d.table(target)+" ("+strings.Join(cols, ", ")+")", nil)
+	defer cancel()
 	batch, err := d.conn.PrepareBatch(qctx, text)
 	if err != nil {
 		return 0, apperr.Wrap(apperr.Internal, fmt.Errorf("prepare insert into %s (query_id %s): %w", target, queryID, err), "insert failed")
@@ -80,7 +81,7 @@ func (d *DB) InsertInto(ctx context.Context, target, like string, fill func(add 
 		return 0, err
 	}
 	if err := batch.Send(); err != nil {
-		if ctx.Err() != nil {
+		if ended(qctx) {
 			d.kill(queryID)
 		}
 		return 0, apperr.Wrap(apperr.Internal, fmt.Errorf("insert into %s (query_id %s): %w", target, queryID, err), "insert failed")

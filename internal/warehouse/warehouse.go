@@ -149,10 +149,12 @@ func NewID() string {
 
 var commentSafe = regexp.MustCompile(`[^A-Za-z0-9_.:/ -]`)
 
-// prepare names and bounds a query: a query_id, the settings every query
-// gets, and a leading comment with the operation (sanitised: it is not a
-// bound value, so only harmless characters pass).
-func (d *DB) prepare(ctx context.Context, name, sql string, settings clickhouse.Settings) (context.Context, string, string) {
+// prepare names and bounds a query: a query_id, a deadline no later than
+// MaxExecutionTime from now (clickhouse-go turns a context deadline into the
+// server's max_execution_time, plus 5 s of slack; our KILL on expiry is
+// exact), and a leading comment with the operation (sanitised: it is not a
+// bound value, so only harmless characters pass). Call cancel when done.
+func (d *DB) prepare(ctx context.Context, name, sql string, settings clickhouse.Settings) (qctx context.Context, cancel context.CancelFunc, queryID, text string) {
 	reqID, op := "", ""
 	var seq int64
 	if t, ok := TagFrom(ctx); ok {
@@ -161,14 +163,9 @@ func (d *DB) prepare(ctx context.Context, name, sql string, settings clickhouse.
 	if reqID == "" {
 		reqID = NewID()
 	}
-	queryID := fmt.Sprintf("%s-%d", reqID, seq)
+	queryID = fmt.Sprintf("%s-%d", reqID, seq)
+	ctx, cancel = context.WithTimeout(ctx, d.cfg.MaxExecutionTime)
 	s := clickhouse.Settings{"max_execution_time": int(d.cfg.MaxExecutionTime.Seconds())}
-	if ms, ok := ctx.Deadline(); ok {
-		// The server stops at whichever comes first: our deadline or the cap.
-		if left := int(time.Until(ms).Seconds()) + 1; left < s["max_execution_time"].(int) {
-			s["max_execution_time"] = max(left, 1)
-		}
-	}
 	for k, v := range settings {
 		s[k] = v
 	}
@@ -178,8 +175,8 @@ func (d *DB) prepare(ctx context.Context, name, sql string, settings clickhouse.
 	}
 	comment += " */ "
 	d.queries.Add(1)
-	qctx := clickhouse.Context(ctx, clickhouse.WithQueryID(queryID), clickhouse.WithSettings(s))
-	return qctx, queryID, comment + sql
+	qctx = clickhouse.Context(ctx, clickhouse.WithQueryID(queryID), clickhouse.WithSettings(s))
+	return qctx, cancel, queryID, comment + sql
 }
 
 // query runs a SELECT with guardrails; a cancelled ctx KILLs it on the server.
@@ -187,28 +184,79 @@ func (d *DB) query(ctx context.Context, name, sql string, args ...any) (driver.R
 	return d.queryWith(ctx, name, nil, sql, args...)
 }
 
+// guardedRows kills its query on the server when it is closed after the
+// context ended: a client-side cancel alone leaves it running (18.16), and
+// most slow queries fail while rows are read, not when they are sent.
+type guardedRows struct {
+	driver.Rows
+	ctx     context.Context
+	cancel  context.CancelFunc
+	d       *DB
+	queryID string
+}
+
+// ended reports whether ctx is done or its deadline has passed: the driver's
+// socket deadline can fire a moment before the context says so.
+func ended(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
+// endedErr is the context's error, or DeadlineExceeded when only the clock
+// says so yet.
+func endedErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return context.DeadlineExceeded
+}
+
+func (g *guardedRows) Close() error {
+	err := g.Rows.Close()
+	if ended(g.ctx) {
+		g.d.kill(g.queryID)
+	}
+	g.cancel()
+	return err
+}
+
+func (g *guardedRows) Err() error {
+	if err := g.Rows.Err(); err != nil {
+		if ended(g.ctx) {
+			return apperr.Wrap(apperr.Unavailable, endedErr(g.ctx), "query cancelled or timed out")
+		}
+		return apperr.Wrap(apperr.Internal, fmt.Errorf("query_id %s: %w", g.queryID, err), "query failed")
+	}
+	return nil
+}
+
 func (d *DB) queryWith(ctx context.Context, name string, settings clickhouse.Settings, sql string, args ...any) (driver.Rows, error) {
-	qctx, queryID, text := d.prepare(ctx, name, sql, settings)
+	qctx, cancel, queryID, text := d.prepare(ctx, name, sql, settings)
 	start := time.Now()
 	rows, err := d.conn.Query(qctx, text, args...)
 	if err != nil {
-		if ctx.Err() != nil {
+		defer cancel()
+		if ended(qctx) {
 			d.kill(queryID)
-			return nil, apperr.Wrap(apperr.Unavailable, ctx.Err(), "query cancelled or timed out")
+			return nil, apperr.Wrap(apperr.Unavailable, endedErr(qctx), "query cancelled or timed out")
 		}
 		return nil, apperr.Wrap(apperr.Internal, fmt.Errorf("%s (query_id %s): %w", name, queryID, err), "query failed")
 	}
 	d.log.Debug("query", "name", name, "query_id", queryID, "ms", time.Since(start).Milliseconds())
-	return rows, nil
+	return &guardedRows{Rows: rows, ctx: qctx, cancel: cancel, d: d, queryID: queryID}, nil
 }
 
 // exec runs a statement with guardrails.
 func (d *DB) exec(ctx context.Context, name, sql string, args ...any) error {
-	qctx, queryID, text := d.prepare(ctx, name, sql, nil)
+	qctx, cancel, queryID, text := d.prepare(ctx, name, sql, nil)
+	defer cancel()
 	if err := d.conn.Exec(qctx, text, args...); err != nil {
-		if ctx.Err() != nil {
+		if ended(qctx) {
 			d.kill(queryID)
-			return apperr.Wrap(apperr.Unavailable, ctx.Err(), "statement cancelled or timed out")
+			return apperr.Wrap(apperr.Unavailable, endedErr(qctx), "statement cancelled or timed out")
 		}
 		return apperr.Wrap(apperr.Internal, fmt.Errorf("%s (query_id %s): %w", name, queryID, err), "statement failed")
 	}
