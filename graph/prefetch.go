@@ -20,12 +20,21 @@ import (
 // districts or schools is fetched (a page, or a by-id batch), the keys that
 // the operation's fields on those entities will ask for are enqueued at
 // once, read from the query document (with variables resolved), before any
-// sibling resolver runs. Siblings then find their keys in the open batch.
+// sibling resolver runs, and the batch is sent at once: siblings then find
+// their keys fetched or in flight.
 
 // InstallPrefetch wires the prefetch hooks into the request's loaders. Call
 // it once per operation, with the operation's context.
 func InstallPrefetch(ctx context.Context) {
 	l := loaders.For(ctx)
+	// Every series needs the span of years with data: when the operation asks
+	// for one, fetch it now, in parallel with the root fields.
+	for _, typ := range []string{"State", "District", "School"} {
+		if len(selectedArgs(ctx, typ, "leadership")) > 0 {
+			go func() { _, _ = l.DataYears(ctx) }()
+			break
+		}
+	}
 	l.DistrictsOfState.OnFetch(func(ctx context.Context, pages map[loaders.DistrictPageKey][]warehouse.District) {
 		var ids []string
 		for _, page := range pages {
@@ -91,6 +100,8 @@ func prefetchStates(ctx context.Context, codes []string) {
 			l.DistrictsOfState.Enqueue(ctx, key)
 		}
 	}
+	l.Leadership.Dispatch()
+	l.DistrictsOfState.Dispatch()
 }
 
 func leaTypeArg(args map[string]any) *model.LeaType {
@@ -129,6 +140,8 @@ func prefetchDistricts(ctx context.Context, ids []string) {
 			l.SchoolsOfDistrict.Enqueue(ctx, key)
 		}
 	}
+	l.Leadership.Dispatch()
+	l.SchoolsOfDistrict.Dispatch()
 }
 
 // prefetchSchools enqueues the loader keys of School fields the operation
@@ -145,6 +158,7 @@ func prefetchSchools(ctx context.Context, ids []string) {
 			}
 		}
 	}
+	l.Leadership.Dispatch()
 }
 
 func leadershipKeyFromArgs(ctx context.Context, level warehouse.Level, id string, args map[string]any) (loaders.LeadershipKey, bool) {

@@ -60,6 +60,22 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 // that siblings that Load it later find it in the batch already.
 func (l *Loader[K, V]) Enqueue(ctx context.Context, key K) { l.enqueue(ctx, key) }
 
+// Dispatch sends the open batch now. A prefetch that has enqueued a whole
+// sibling set calls it: waiting for more keys would only add latency.
+func (l *Loader[K, V]) Dispatch() {
+	l.mu.Lock()
+	b := l.cur
+	if b == nil || b.sent {
+		l.mu.Unlock()
+		return
+	}
+	b.sent = true
+	b.timer.Stop()
+	l.cur = nil
+	l.mu.Unlock()
+	go l.run(b)
+}
+
 // OnFetch sets a hook run after each fetch, before any Load returns its
 // value: there, keys derived from the values can be enqueued on other
 // loaders while every sibling is still waiting (see graph's prefetch).

@@ -138,3 +138,30 @@ func TestNotFoundErrorsAndCancel(t *testing.T) {
 		t.Fatalf("cancelled Load: %v after %s", err, time.Since(start))
 	}
 }
+
+func TestDispatchSendsWithoutWaiting(t *testing.T) {
+	var s squares
+	l := NewLoader(s.fetch)
+	l.idle, l.maxWait = time.Hour, time.Hour // only Dispatch can send
+	ctx := context.Background()
+	a, b := l.enqueue(ctx, 2), l.enqueue(ctx, 3)
+	l.Dispatch()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if v, err := l.wait(ctx, a); v != "4" || err != nil {
+			t.Errorf("a = %q %v", v, err)
+		}
+		if v, err := l.wait(ctx, b); v != "9" || err != nil {
+			t.Errorf("b = %q %v", v, err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Dispatch did not send the batch")
+	}
+	if s.calls.Load() != 1 {
+		t.Fatalf("fetches = %d", s.calls.Load())
+	}
+}

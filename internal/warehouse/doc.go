@@ -7,7 +7,7 @@
 // can be KILLed, and a comment naming the operation that asked.
 //
 // It must never interpolate a caller's value into SQL: values are bound with
-// ? placeholders (lists with has(?, col)); identifiers (database, table,
+// ? placeholders (lists with col IN (SELECT arrayJoin(?))); identifiers (database, table,
 // column names) come only from Go constants or are validated against a strict
 // pattern at Open. It must run on ClickHouse 18.16 and current releases:
 // native protocol, column lists in every INSERT, no window functions.

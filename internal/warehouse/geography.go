@@ -69,8 +69,11 @@ func (d *DB) States(ctx context.Context) ([]State, error) {
 
 // StatesByCode returns the states with these codes (missing ones absent).
 func (d *DB) StatesByCode(ctx context.Context, codes []string) ([]State, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
 	rows, err := d.query(ctx, "states_by_code", "SELECT "+statesCols+" FROM "+d.table(TableStates)+
-		" FINAL WHERE has(?, state_code)", codes)
+		" FINAL WHERE "+inList("state_code"), codes)
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +119,11 @@ func scanSchools(rows rowScanner) ([]School, error) {
 
 // DistrictsByID returns the districts with these ids (missing ones absent).
 func (d *DB) DistrictsByID(ctx context.Context, ids []string) ([]District, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
 	rows, err := d.query(ctx, "districts_by_id", "SELECT "+districtsCols+" FROM "+d.table(TableDistricts)+
-		" FINAL WHERE has(?, lea_id)", ids)
+		" FINAL WHERE "+inList("lea_id"), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +132,11 @@ func (d *DB) DistrictsByID(ctx context.Context, ids []string) ([]District, error
 
 // SchoolsByID returns the schools with these ids (missing ones absent).
 func (d *DB) SchoolsByID(ctx context.Context, ids []string) ([]School, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
 	rows, err := d.query(ctx, "schools_by_id", "SELECT "+schoolsCols+" FROM "+d.table(TableSchools)+
-		" FINAL WHERE has(?, school_id)", ids)
+		" FINAL WHERE "+inList("school_id"), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +147,7 @@ func (f DistrictFilter) where() (string, []any) {
 	var conds []string
 	var args []any
 	if len(f.StateCodes) > 0 {
-		conds = append(conds, "has(?, state_code)")
+		conds = append(conds, inList("state_code"))
 		args = append(args, f.StateCodes)
 	}
 	if f.Type != "" {
@@ -226,9 +235,12 @@ func (d *DB) CountDistricts(ctx context.Context, f DistrictFilter) (map[string]i
 // SchoolsPerDistrict returns, for each district, up to limit schools ordered
 // by (name, id) after the keyset: one query for any number of districts.
 func (d *DB) SchoolsPerDistrict(ctx context.Context, leaIDs []string, after *Keyset, limit int) (map[string][]School, error) {
+	if len(leaIDs) == 0 {
+		return map[string][]School{}, nil
+	}
 	ac, aargs := afterCond(after, "school_id")
 	rows, err := d.query(ctx, "schools_page", "SELECT "+schoolsCols+" FROM "+d.table(TableSchools)+
-		" FINAL WHERE has(?, lea_id) AND "+ac+" ORDER BY lea_id, name, school_id LIMIT ? BY lea_id",
+		" FINAL WHERE "+inList("lea_id")+" AND "+ac+" ORDER BY lea_id, name, school_id LIMIT ? BY lea_id",
 		append(append([]any{leaIDs}, aargs...), limit)...)
 	if err != nil {
 		return nil, err
@@ -246,8 +258,11 @@ func (d *DB) SchoolsPerDistrict(ctx context.Context, leaIDs []string, after *Key
 
 // CountSchools counts the schools of each district.
 func (d *DB) CountSchools(ctx context.Context, leaIDs []string) (map[string]int, error) {
+	if len(leaIDs) == 0 {
+		return map[string]int{}, nil
+	}
 	rows, err := d.query(ctx, "schools_count", "SELECT lea_id, toInt64(count()) FROM "+d.table(TableSchools)+
-		" FINAL WHERE has(?, lea_id) GROUP BY lea_id", leaIDs)
+		" FINAL WHERE "+inList("lea_id")+" GROUP BY lea_id", leaIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,9 @@ func (d *DB) Leadership(ctx context.Context, q LeadershipQuery) (map[string][]Le
 	if err != nil {
 		return nil, err
 	}
+	if len(q.IDs) == 0 {
+		return map[string][]LeadershipCounts{}, nil
+	}
 	tierCond, args := "1", []any{q.IDs, q.From, q.To}
 	if q.Tier != "" {
 		tierCond = "tier = ?"
@@ -64,7 +67,7 @@ func (d *DB) Leadership(ctx context.Context, q LeadershipQuery) (map[string][]Le
 	}
 	rows, err := d.query(ctx, "leadership."+string(q.Level), "SELECT "+col+", school_year, toInt64(sum(people)), "+
 		"toInt64(sumIf(people, ethnicity = 'hispanic_latino')), toInt64(sumIf(people, ethnicity != 'unknown')) FROM "+
-		d.table("leadership_rollup")+" WHERE is_leader = 1 AND has(?, "+col+") AND school_year BETWEEN ? AND ? AND "+
+		d.table("leadership_rollup")+" WHERE is_leader = 1 AND "+inList(col)+" AND school_year BETWEEN ? AND ? AND "+
 		tierCond+" GROUP BY "+col+", school_year ORDER BY "+col+", school_year", args...)
 	if err != nil {
 		return nil, err

@@ -290,5 +290,18 @@ func (d *DB) table(name string) string {
 	return d.db + "." + name
 }
 
+// inList is the condition "col is one of a bound list" (the list is the
+// next ? argument). IN over a subquery builds a hash set once; has(?, col)
+// scans the whole array for every row (3x slower for 155 districts over the
+// Utah rollup, and quadratic at national scale). Binding a slice to IN (?)
+// directly fails on 18.16. col must be a Go constant. An empty list matches
+// nothing; callers return early rather than send one.
+func inList(col string) string {
+	if !ValidIdent(col) {
+		panic("warehouse: bad column identifier " + col)
+	}
+	return col + " IN (SELECT arrayJoin(?))"
+}
+
 // t replaces {db} in a query written as a Go constant with the database.
 func (d *DB) t(sql string) string { return strings.ReplaceAll(sql, "{db}", d.db) }

@@ -1,0 +1,373 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/bench"
+	"github.com/camino-edu/camino/internal/chlocal"
+	"github.com/camino-edu/camino/internal/config"
+	"github.com/camino-edu/camino/internal/seed"
+	"github.com/camino-edu/camino/internal/server"
+	"github.com/camino-edu/camino/internal/warehouse"
+)
+
+// Version is set at build time (-ldflags "-X ...cli.Version=...").
+var Version = "dev"
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, env *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the GraphQL API and dashboards (starts a local ClickHouse when none is configured)", serve},
+		{"migrate", "apply the schema migrations (up, the default) or list them (status)", migrate},
+		{"seed", "load a synthetic data set (utah, or national for benchmarks)", seedCmd},
+		{"bench", "run the benchmarks and print ratios measured side by side (make bench)", benchCmd},
+		{"version", "print the version", version},
+	}
+}
+
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// Main runs camino with args (without the program name) and returns the
+// process exit status: 0 ok, 1 failure, 2 bad usage or configuration.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		case apperr.CodeOf(err) == apperr.Invalid:
+			fmt.Fprintf(stderr, "camino %s: %s\n", c.name, apperr.MessageOf(err))
+			return 2
+		default:
+			fmt.Fprintf(stderr, "camino %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "camino: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+var errUsage = errors.New("usage")
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "camino: are there more Latino educational leaders, and is the pipeline growing?")
+	fmt.Fprintln(w, "\nUsage: camino <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'camino <command> --help' for a command's flags. Every flag also reads a CAMINO_* environment variable.")
+}
+
+// flags returns a flag set for a command with the shared settings.
+func (e *env) flags(name, synopsis string, cfg *config.Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("camino "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: camino %s\n\n", synopsis)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	if cfg != nil {
+		cfg.Register(fs)
+	}
+	return fs
+}
+
+// parse parses args and resolves the configuration.
+func (e *env) parse(fs *flag.FlagSet, cfg *config.Config, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if cfg != nil {
+		return cfg.Resolve(fs, e.getenv)
+	}
+	return nil
+}
+
+func (e *env) logger(cfg *config.Config) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: lvl}))
+}
+
+// open connects to the configured ClickHouse, or starts a local one with its
+// data under cfg.DataDir. The returned func closes (and stops) what it opened.
+func (e *env) open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*warehouse.DB, func(), error) {
+	addr := cfg.ClickHouseAddr
+	var local *chlocal.Server
+	if addr == "" {
+		dir := filepath.Join(cfg.DataDir, "clickhouse")
+		fmt.Fprintf(e.stderr, "camino: no ClickHouse configured (CAMINO_CLICKHOUSE_ADDR); starting a local clickhouse-server in %s\n", dir)
+		var err error
+		local, err = chlocal.Start(ctx, chlocal.Options{Dir: dir, Logger: log})
+		if err != nil {
+			return nil, nil, err
+		}
+		addr = local.Addr()
+	}
+	db, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: cfg.Database, User: cfg.ClickHouseUser,
+		Password: cfg.ClickHousePassword, MaxExecutionTime: cfg.QueryTimeout, Logger: log})
+	if err != nil {
+		local.Stop()
+		return nil, nil, err
+	}
+	return db, func() {
+		db.Close()
+		if local != nil {
+			if err := local.Stop(); err != nil {
+				log.Warn("stopping local ClickHouse", "err", err)
+			}
+		}
+	}, nil
+}
+
+func version(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("version", "version", nil)
+	if err := e.parse(fs, nil, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "camino %s\n", Version)
+	return nil
+}
+
+func migrate(ctx context.Context, e *env, args []string) error {
+	var cfg config.Config
+	fs := e.flags("migrate", "migrate [up|status] [flags]", &cfg)
+	if err := e.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	action := "up"
+	if fs.NArg() > 0 {
+		action = fs.Arg(0)
+	}
+	if fs.NArg() > 1 || (action != "up" && action != "status") {
+		return apperr.Errorf(apperr.Invalid, "want 'migrate up' or 'migrate status', got %q", strings.Join(fs.Args(), " "))
+	}
+	log := e.logger(&cfg)
+	db, closeDB, err := e.open(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if action == "up" {
+		done, err := db.Migrate(ctx)
+		for _, m := range done {
+			fmt.Fprintf(e.stdout, "applied %04d_%s\n", m.Version, m.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if len(done) == 0 {
+			fmt.Fprintf(e.stdout, "database %s is up to date\n", db.Database())
+		}
+		return nil
+	}
+	status, err := db.Status(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range status {
+		state := "pending"
+		if s.Applied {
+			state = "applied " + s.AppliedAt.UTC().Format(time.RFC3339)
+		}
+		if s.Modified {
+			state += " (file changed since it was applied)"
+		}
+		fmt.Fprintf(e.stdout, "%04d_%-20s %s\n", s.Version, s.Name, state)
+	}
+	return nil
+}
+
+func seedCmd(ctx context.Context, e *env, args []string) error {
+	var cfg config.Config
+	fs := e.flags("seed", "seed [--profile utah|national] [--seed N] [--scale F] [--replace] [flags]", &cfg)
+	profile := fs.String("profile", "utah", "data set: "+strings.Join(seed.Profiles(), ", "))
+	seedN := fs.Int64("seed", 1, "random seed; the same seed gives the same data")
+	scale := fs.Float64("scale", 1, "national profile size: 1 ≈ 13,000 districts, 100,000 schools, 4M staff a year")
+	replace := fs.Bool("replace", false, "empty the warehouse first when it holds data")
+	if err := e.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return apperr.Errorf(apperr.Invalid, "unexpected argument %q", fs.Arg(0))
+	}
+	opt := seed.Options{Profile: *profile, Seed: *seedN, Scale: *scale}
+	log := e.logger(&cfg)
+	db, closeDB, err := e.open(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	return runSeed(ctx, e, db, opt, *replace)
+}
+
+func runSeed(ctx context.Context, e *env, db *warehouse.DB, opt seed.Options, replace bool) error {
+	n, err := db.RowCount(ctx, warehouse.TableStaffAssignments)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		if !replace {
+			return apperr.Errorf(apperr.Invalid, "database %s already holds %d staff rows; pass --replace to empty it first", db.Database(), n)
+		}
+		fmt.Fprintf(e.stdout, "emptying database %s\n", db.Database())
+		if err := db.Truncate(ctx); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "seeding profile %s (seed %d) into %s\n", opt.Profile, opt.Seed, db.Database())
+	last := time.Now()
+	opt.Progress = func(p seed.Progress) {
+		if !p.Done && time.Since(last) > 2*time.Second { // the summary follows
+			fmt.Fprintf(e.stdout, "  %-18s %12d rows\n", p.Table, p.Rows)
+			last = time.Now()
+		}
+	}
+	sum, err := seed.Run(ctx, db, opt)
+	if err != nil {
+		return err
+	}
+	tables := make([]string, 0, len(sum.Rows))
+	var total int64
+	for t, n := range sum.Rows {
+		tables = append(tables, t)
+		total += n
+	}
+	sort.Strings(tables)
+	for _, t := range tables {
+		fmt.Fprintf(e.stdout, "  %-18s %12d rows\n", t, sum.Rows[t])
+	}
+	fmt.Fprintf(e.stdout, "seeded %d rows in %s (%.0f rows/s)\n", total, sum.Elapsed.Round(time.Millisecond),
+		float64(total)/max(sum.Elapsed.Seconds(), 1e-9))
+	return nil
+}
+
+func serve(ctx context.Context, e *env, args []string) error {
+	var cfg config.Config
+	fs := e.flags("serve", "serve [--seed-if-empty] [flags]", &cfg)
+	seedIfEmpty := fs.Bool("seed-if-empty", false, "load the Utah data set when the warehouse holds no staff rows")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
+	if err := e.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return apperr.Errorf(apperr.Invalid, "unexpected argument %q", fs.Arg(0))
+	}
+	log := e.logger(&cfg)
+	db, closeDB, err := e.open(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if !*noMigrate {
+		done, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range done {
+			fmt.Fprintf(e.stdout, "applied migration %04d_%s\n", m.Version, m.Name)
+		}
+	}
+	if *seedIfEmpty {
+		n, err := db.RowCount(ctx, warehouse.TableStaffAssignments)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := runSeed(ctx, e, db, seed.Options{Profile: "utah", Seed: 1}, false); err != nil {
+				return err
+			}
+		}
+	}
+	h := server.New(server.Options{DB: db, Log: log, AssetsDir: cfg.AssetsDir, Version: Version})
+	return server.Serve(ctx, cfg.Listen, h, log, func(a net.Addr) {
+		base := "http://" + displayAddr(cfg.Listen, a)
+		fmt.Fprintf(e.stdout, "\nCamino %s is serving on %s\n  GraphiQL     %s/\n  GraphQL API  %s/graphql\n  Health       %s/healthz  %s/readyz\nPress Ctrl-C to stop.\n",
+			Version, base, base, base, base, base)
+	})
+}
+
+// displayAddr is the address to print: the configured host with the bound
+// port (which differs when :0 was asked).
+func displayAddr(listen string, a net.Addr) string {
+	host, _, _ := net.SplitHostPort(listen)
+	_, port, _ := net.SplitHostPort(a.String())
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Exit is what main calls.
+func Exit(ctx context.Context) int {
+	return Main(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+}
+
+func benchCmd(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("bench", "bench [--runs N] [--national-scale F] [--out BENCHMARKS.md]", nil)
+	runs := fs.Int("runs", 200, "timed runs per side of each comparison")
+	scale := fs.Float64("national-scale", 0.1, "scale of the national seed to time (0 skips it)")
+	out := fs.String("out", "", "rewrite the results section of this Markdown file")
+	if err := e.parse(fs, nil, args); err != nil {
+		return err
+	}
+	if *runs < 1 || *runs > 100000 {
+		return apperr.Errorf(apperr.Invalid, "--runs %d: want 1 to 100000", *runs)
+	}
+	if *scale < 0 || *scale > 10 {
+		return apperr.Errorf(apperr.Invalid, "--national-scale %g: want 0 to 10", *scale)
+	}
+	table, err := bench.Run(ctx, bench.Options{Runs: *runs, NationalScale: *scale, Out: e.stdout})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	fmt.Fprint(e.stdout, table)
+	if *out != "" {
+		return bench.WriteFile(*out, table)
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/camino-edu/camino/internal/whtest"
+)
+
+func TestMain(m *testing.M) { whtest.Main(m) }
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func run(ctx context.Context, env map[string]string, args ...string) (int, string, string) {
+	var out, errb syncBuffer
+	code := Main(ctx, args, &out, &errb, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	code, out, _ := run(context.Background(), nil, "--help")
+	if code != 0 || !strings.Contains(out, "serve") || !strings.Contains(out, "migrate") || !strings.Contains(out, "seed") {
+		t.Fatalf("camino --help = %d %q", code, out)
+	}
+	for _, c := range []struct{ cmd, flag string }{
+		{"serve", "-seed-if-empty"}, {"migrate", "-clickhouse-addr"}, {"seed", "-profile"}, {"version", ""}, {"bench", "-runs"},
+	} {
+		code, out, _ := run(context.Background(), nil, c.cmd, "--help")
+		if code != 0 || !strings.Contains(out, "Usage: camino "+c.cmd) || !strings.Contains(out, c.flag) {
+			t.Errorf("camino %s --help = %d %q", c.cmd, code, out)
+		}
+	}
+	if code, out, _ := run(context.Background(), nil, "version"); code != 0 || !strings.HasPrefix(out, "camino ") {
+		t.Errorf("version = %d %q", code, out)
+	}
+}
+
+func TestBadUsageAndConfigurationFailAtStart(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"frobnicate"}, nil, `unknown command "frobnicate"`},
+		{[]string{"serve", "--no-such-flag"}, nil, "flag provided but not defined"},
+		{[]string{"serve"}, map[string]string{"CAMINO_CLICKHOUSE_ADDR": "nohost"}, "CAMINO_CLICKHOUSE_ADDR"},
+		{[]string{"migrate"}, map[string]string{"CAMINO_DATABASE": "x-y"}, "CAMINO_DATABASE"},
+		{[]string{"migrate", "sideways"}, map[string]string{"CAMINO_CLICKHOUSE_ADDR": whtest.Addr()}, "migrate up"},
+		{[]string{"seed", "--profile", "mars"}, map[string]string{"CAMINO_CLICKHOUSE_ADDR": whtest.Addr(), "CAMINO_DATABASE": "cli_bad_profile"}, "profile"},
+		{[]string{"seed", "--scale", "-1", "--profile", "national"}, map[string]string{"CAMINO_CLICKHOUSE_ADDR": whtest.Addr(), "CAMINO_DATABASE": "cli_bad_scale"}, "scale"},
+		{[]string{"serve", "--listen", "nonsense"}, nil, "CAMINO_LISTEN"},
+		{[]string{"bench", "--runs", "0"}, nil, "--runs"},
+	}
+	for _, c := range cases {
+		code, _, errOut := run(context.Background(), c.env, c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("camino %v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+func TestMigrateSeedAndServe(t *testing.T) {
+	db := whtest.OpenEmpty(t) // dropped at cleanup; the CLI creates it
+	env := map[string]string{"CAMINO_CLICKHOUSE_ADDR": whtest.Addr(), "CAMINO_DATABASE": db.Database()}
+	ctx := context.Background()
+
+	code, out, errOut := run(ctx, env, "migrate", "status")
+	if code != 0 || !strings.Contains(out, "0001_dimensions") || !strings.Contains(out, "pending") {
+		t.Fatalf("status before = %d %q %q", code, out, errOut)
+	}
+	if code, out, errOut = run(ctx, env, "migrate"); code != 0 || !strings.Contains(out, "applied 0004_rollups") {
+		t.Fatalf("migrate = %d %q %q", code, out, errOut)
+	}
+	if code, out, _ = run(ctx, env, "migrate", "up"); code != 0 || !strings.Contains(out, "up to date") {
+		t.Fatalf("second migrate = %d %q", code, out)
+	}
+	if code, out, errOut = run(ctx, env, "seed", "--profile", "utah", "--seed", "3"); code != 0 || !regexp.MustCompile(`seeded \d+ rows`).MatchString(out) {
+		t.Fatalf("seed = %d %q %q", code, out, errOut)
+	}
+	// A second seed would double the data: refused, and the data is kept.
+	if code, _, errOut = run(ctx, env, "seed"); code != 2 || !strings.Contains(errOut, "--replace") {
+		t.Fatalf("second seed = %d %q", code, errOut)
+	}
+	var staff uint64
+	if err := db.Conn().QueryRow(ctx, "SELECT count() FROM "+db.Database()+".staff_assignments").Scan(&staff); err != nil || staff == 0 {
+		t.Fatalf("staff rows after refused seed = %d, %v", staff, err)
+	}
+
+	// serve: prints its URLs, answers, and shuts down cleanly on cancel.
+	sctx, cancel := context.WithCancel(ctx)
+	var out2, err2 syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(sctx, []string{"serve", "--listen", "127.0.0.1:0", "--seed-if-empty"}, &out2, &err2, func(k string) string { return env[k] })
+	}()
+	urlRE := regexp.MustCompile(`serving on (http://[0-9.:]+)`)
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && base == ""; time.Sleep(50 * time.Millisecond) {
+		if m := urlRE.FindStringSubmatch(out2.String()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("serve printed no URL: %q %q", out2.String(), err2.String())
+	}
+	if strings.Contains(out2.String(), "seeding") {
+		t.Fatal("--seed-if-empty seeded a warehouse that has data")
+	}
+	resp, err := http.Get(base + "/readyz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/readyz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d: %s", code, err2.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
