@@ -14,7 +14,7 @@ import (
 // year, use yearChunkRows: ten years of buffers are held at once.
 const (
 	chunkRows     = 100_000
-	yearChunkRows = 40_000
+	yearChunkRows = 25_000
 )
 
 // insertWorkers send chunks while the generator builds the next ones.
