@@ -180,6 +180,7 @@ func selectedArgs(ctx context.Context, typeName, field string) []map[string]any 
 	}
 	var out []map[string]any
 	seen := map[string]bool{}
+	walked := map[string]bool{} // each fragment once: a spread twice adds no new argument set
 	var walk func(ast.SelectionSet)
 	walk = func(set ast.SelectionSet) {
 		for _, sel := range set {
@@ -197,7 +198,8 @@ func selectedArgs(ctx context.Context, typeName, field string) []map[string]any 
 			case *ast.InlineFragment:
 				walk(s.SelectionSet)
 			case *ast.FragmentSpread:
-				if s.Definition != nil {
+				if s.Definition != nil && !walked[s.Name] {
+					walked[s.Name] = true
 					walk(s.Definition.SelectionSet)
 				}
 			}

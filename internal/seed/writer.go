@@ -11,7 +11,9 @@ import (
 
 // chunkRows is the most rows one insert carries: it bounds the memory of a
 // chunk being built plus the chunks in flight. The facts, buffered per school
-// year, use yearChunkRows: ten years of buffers are held at once.
+// year, use yearChunkRows, as ten years of buffers are held at once: with two
+// workers the national profile peaks at ≈145 MB of heap in use at scale 1
+// (measured; 40k-row chunks gave ≈180 MB).
 const (
 	chunkRows     = 100_000
 	yearChunkRows = 25_000

@@ -489,3 +489,47 @@ func TestHTTPSurface(t *testing.T) {
 		t.Fatalf("2 MiB body: %d %s", resp.StatusCode, raw)
 	}
 }
+
+func TestHostileDocumentsAreRefusedQuicklyAndTheServerKeepsAnswering(t *testing.T) {
+	a := newAPI(t, fixtureDB(t))
+	// 40 fragments, each spreading the next twice: 2^39 fields if expanded.
+	var b strings.Builder
+	b.WriteString(`{ states { ...F0 } }`)
+	for i := 0; i < 40; i++ {
+		next := fmt.Sprintf("...F%d ...F%d", i+1, i+1)
+		if i == 39 {
+			next = "code"
+		}
+		fmt.Fprintf(&b, " fragment F%d on State { %s }", i, next)
+	}
+	// School → district → state → districts → nodes → schools → nodes: 6
+	// levels a cycle, 5 cycles, plus school and id: 32 levels.
+	deep := `{ school(id: "490000100001") {` + strings.Repeat(` district { state { districts { nodes { schools { nodes {`, 5) +
+		` id ` + strings.Repeat(`} } } } } }`, 5) + ` } }`
+	aliases := "{" + strings.Repeat(` a: states { code }`, 1) + func() string {
+		var s strings.Builder
+		for i := 0; i < 6000; i++ {
+			fmt.Fprintf(&s, " s%d: states { code }", i)
+		}
+		return s.String()
+	}() + "}"
+	for _, c := range []struct{ name, query, want string }{
+		{"fragment bomb", b.String(), "more than 5000 fields"},
+		{"depth 32", deep, "32 levels deep"},
+		{"6,000 aliases", aliases, "more than 5000 fields"},
+	} {
+		start := time.Now()
+		errs := a.do("", c.query, nil, nil)
+		if len(errs) == 0 || errs[0].Extensions["code"] != "QUERY_TOO_LARGE" || !strings.Contains(errs[0].Message, c.want) {
+			t.Errorf("%s: %+v", c.name, errs)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s: refused after %s, want well under 2 s", c.name, d)
+		}
+	}
+	var d struct{ States []stateJSON }
+	a.must(`{ states { code } }`, nil, &d)
+	if len(d.States) != 2 {
+		t.Fatalf("normal query after hostile ones: %+v", d)
+	}
+}

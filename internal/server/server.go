@@ -31,6 +31,8 @@ import (
 type Limits struct {
 	MaxBodyBytes  int64         // request body (default 1 MiB)
 	MaxComplexity int           // GraphQL complexity (default 20,000)
+	MaxDepth      int           // nesting of fields (default 15)
+	MaxFields     int64         // fields after expanding fragments (default 5,000)
 	RequestTime   time.Duration // whole request (default 60s)
 }
 
@@ -53,6 +55,12 @@ func New(opt Options) http.Handler {
 	}
 	if opt.Limits.MaxComplexity == 0 {
 		opt.Limits.MaxComplexity = 20000
+	}
+	if opt.Limits.MaxDepth == 0 {
+		opt.Limits.MaxDepth = 15
+	}
+	if opt.Limits.MaxFields == 0 {
+		opt.Limits.MaxFields = 5000
 	}
 	if opt.Limits.RequestTime == 0 {
 		opt.Limits.RequestTime = 60 * time.Second
@@ -88,6 +96,7 @@ func graphQLHandler(opt Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(documentLimits{maxDepth: opt.Limits.MaxDepth, maxFields: opt.Limits.MaxFields})
 	srv.Use(extension.FixedComplexityLimit(opt.Limits.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)

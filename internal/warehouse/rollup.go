@@ -73,7 +73,8 @@ func (d *DB) RebuildRollups(ctx context.Context, years []uint16) error {
 		}
 		for _, b := range builds {
 			sql := strings.NewReplacer("{dst}", d.table(stage[b.table]), "{src}", b.src, "{roles}", d.table("roles")).Replace(b.sql)
-			if err := d.exec(ctx, "rollup.build."+b.table, sql, y); err != nil {
+			// Minutes per year at national scale: the maintenance cap applies.
+			if err := d.maintain(ctx, "rollup.build."+b.table, sql, y); err != nil {
 				return fmt.Errorf("rebuilding %s for %d: %w", b.table, y, err)
 			}
 		}

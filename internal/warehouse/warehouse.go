@@ -27,6 +27,9 @@ type Config struct {
 	Password string
 	// MaxExecutionTime bounds every query on the server (default 30s).
 	MaxExecutionTime time.Duration
+	// MaintenanceTime bounds maintenance statements such as a rollup
+	// rebuild, which at national scale take minutes (default 1h).
+	MaintenanceTime time.Duration
 	// MaxOpenConns caps the connection pool (default 16).
 	MaxOpenConns int
 	Logger       *slog.Logger
@@ -59,6 +62,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	if cfg.MaxExecutionTime <= 0 {
 		cfg.MaxExecutionTime = 30 * time.Second
+	}
+	if cfg.MaintenanceTime <= 0 {
+		cfg.MaintenanceTime = time.Hour
 	}
 	if cfg.MaxOpenConns <= 0 {
 		cfg.MaxOpenConns = 16
@@ -155,6 +161,10 @@ var commentSafe = regexp.MustCompile(`[^A-Za-z0-9_.:/ -]`)
 // exact), and a leading comment with the operation (sanitised: it is not a
 // bound value, so only harmless characters pass). Call cancel when done.
 func (d *DB) prepare(ctx context.Context, name, sql string, settings clickhouse.Settings) (qctx context.Context, cancel context.CancelFunc, queryID, text string) {
+	return d.prepareCapped(ctx, d.cfg.MaxExecutionTime, name, sql, settings)
+}
+
+func (d *DB) prepareCapped(ctx context.Context, limit time.Duration, name, sql string, settings clickhouse.Settings) (qctx context.Context, cancel context.CancelFunc, queryID, text string) {
 	reqID, op := "", ""
 	var seq int64
 	if t, ok := TagFrom(ctx); ok {
@@ -164,8 +174,8 @@ func (d *DB) prepare(ctx context.Context, name, sql string, settings clickhouse.
 		reqID = NewID()
 	}
 	queryID = fmt.Sprintf("%s-%d", reqID, seq)
-	ctx, cancel = context.WithTimeout(ctx, d.cfg.MaxExecutionTime)
-	s := clickhouse.Settings{"max_execution_time": int(d.cfg.MaxExecutionTime.Seconds())}
+	ctx, cancel = context.WithTimeout(ctx, limit)
+	s := clickhouse.Settings{"max_execution_time": int(limit.Seconds())}
 	for k, v := range settings {
 		s[k] = v
 	}
@@ -251,7 +261,17 @@ func (d *DB) queryWith(ctx context.Context, name string, settings clickhouse.Set
 
 // exec runs a statement with guardrails.
 func (d *DB) exec(ctx context.Context, name, sql string, args ...any) error {
-	qctx, cancel, queryID, text := d.prepare(ctx, name, sql, nil)
+	return d.execCapped(ctx, d.cfg.MaxExecutionTime, name, sql, args...)
+}
+
+// maintain runs a maintenance statement (rollup rebuilds) under the
+// maintenance cap instead of the per-query one.
+func (d *DB) maintain(ctx context.Context, name, sql string, args ...any) error {
+	return d.execCapped(ctx, d.cfg.MaintenanceTime, name, sql, args...)
+}
+
+func (d *DB) execCapped(ctx context.Context, limit time.Duration, name, sql string, args ...any) error {
+	qctx, cancel, queryID, text := d.prepareCapped(ctx, limit, name, sql, nil)
 	defer cancel()
 	if err := d.conn.Exec(qctx, text, args...); err != nil {
 		if ended(qctx) {
