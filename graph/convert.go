@@ -7,6 +7,7 @@ import (
 	"github.com/camino-edu/camino/internal/ids"
 	"github.com/camino-edu/camino/internal/metrics"
 	"github.com/camino-edu/camino/internal/warehouse"
+	"github.com/camino-edu/camino/loaders"
 )
 
 // Conversions between warehouse rows and API types, and the Relay plumbing.
@@ -61,6 +62,24 @@ func pageOf[R any, N any](kind string, rows []R, first int, key func(R) ids.Curs
 		info.EndCursor = &cursors[i]
 	}
 	return nodes, cursors, info
+}
+
+// districtPageKey and schoolPageKey are the loader keys of a page: the
+// resolvers and the prefetch build them here, so they always match.
+func districtPageKey(stateCode string, f warehouse.DistrictFilter, p page) loaders.DistrictPageKey {
+	key := loaders.DistrictPageKey{StateCode: stateCode, Type: f.Type, Search: f.Search, Limit: p.first + 1}
+	if p.after != nil {
+		key.After, key.HasAfter = *p.after, true
+	}
+	return key
+}
+
+func schoolPageKey(leaID string, p page) loaders.SchoolPageKey {
+	key := loaders.SchoolPageKey{LeaID: leaID, Limit: p.first + 1}
+	if p.after != nil {
+		key.After, key.HasAfter = *p.after, true
+	}
+	return key
 }
 
 func districtConnection(rows []warehouse.District, first int, count func() (int, error)) *model.DistrictConnection {

@@ -29,11 +29,7 @@ func (r *districtResolver) Schools(ctx context.Context, obj *model.District, fir
 		return nil, err
 	}
 	l := loaders.For(ctx)
-	key := loaders.SchoolPageKey{LeaID: obj.ID, Limit: p.first + 1}
-	if p.after != nil {
-		key.After, key.HasAfter = *p.after, true
-	}
-	rows, err := l.SchoolsOfDistrict.Load(ctx, key)
+	rows, err := l.SchoolsOfDistrict.Load(ctx, schoolPageKey(obj.ID, p))
 	if err != nil {
 		return nil, err
 	}
@@ -182,11 +178,7 @@ func (r *stateResolver) Districts(ctx context.Context, obj *model.State, typeArg
 		return nil, err
 	}
 	l := loaders.For(ctx)
-	key := loaders.DistrictPageKey{StateCode: obj.Code, Type: f.Type, Search: f.Search, Limit: p.first + 1}
-	if p.after != nil {
-		key.After, key.HasAfter = *p.after, true
-	}
-	rows, err := l.DistrictsOfState.Load(ctx, key)
+	rows, err := l.DistrictsOfState.Load(ctx, districtPageKey(obj.Code, f, p))
 	if err != nil {
 		return nil, err
 	}

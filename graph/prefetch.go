@@ -76,13 +76,7 @@ func prefetchStates(ctx context.Context, codes []string) {
 		return
 	}
 	l := loaders.For(ctx)
-	for _, args := range selectedArgs(ctx, "State", "leadership") {
-		for _, code := range codes {
-			if key, ok := leadershipKeyFromArgs(ctx, warehouse.LevelState, code, args); ok {
-				l.Leadership.Enqueue(ctx, key)
-			}
-		}
-	}
+	prefetchLeadership(ctx, "State", warehouse.LevelState, codes)
 	for _, args := range selectedArgs(ctx, "State", "districts") {
 		f, err := districtFilter(leaTypeArg(args), stringArg(args, "search"))
 		if err != nil {
@@ -93,11 +87,7 @@ func prefetchStates(ctx context.Context, codes []string) {
 			continue
 		}
 		for _, code := range codes {
-			key := loaders.DistrictPageKey{StateCode: code, Type: f.Type, Search: f.Search, Limit: p.first + 1}
-			if p.after != nil {
-				key.After, key.HasAfter = *p.after, true
-			}
-			l.DistrictsOfState.Enqueue(ctx, key)
+			l.DistrictsOfState.Enqueue(ctx, districtPageKey(code, f, p))
 		}
 	}
 	l.Leadership.Dispatch()
@@ -120,24 +110,14 @@ func prefetchDistricts(ctx context.Context, ids []string) {
 		return
 	}
 	l := loaders.For(ctx)
-	for _, args := range selectedArgs(ctx, "District", "leadership") {
-		for _, id := range ids {
-			if key, ok := leadershipKeyFromArgs(ctx, warehouse.LevelDistrict, id, args); ok {
-				l.Leadership.Enqueue(ctx, key)
-			}
-		}
-	}
+	prefetchLeadership(ctx, "District", warehouse.LevelDistrict, ids)
 	for _, args := range selectedArgs(ctx, "District", "schools") {
 		p, err := pageArgs("school", intArg(args, "first"), stringArg(args, "after"))
 		if err != nil {
 			continue // the resolver reports it
 		}
 		for _, id := range ids {
-			key := loaders.SchoolPageKey{LeaID: id, Limit: p.first + 1}
-			if p.after != nil {
-				key.After, key.HasAfter = *p.after, true
-			}
-			l.SchoolsOfDistrict.Enqueue(ctx, key)
+			l.SchoolsOfDistrict.Enqueue(ctx, schoolPageKey(id, p))
 		}
 	}
 	l.Leadership.Dispatch()
@@ -151,14 +131,21 @@ func prefetchSchools(ctx context.Context, ids []string) {
 		return
 	}
 	l := loaders.For(ctx)
-	for _, args := range selectedArgs(ctx, "School", "leadership") {
+	prefetchLeadership(ctx, "School", warehouse.LevelSchool, ids)
+	l.Leadership.Dispatch()
+}
+
+// prefetchLeadership enqueues the leadership series that the operation asks
+// of typeName, for these entities of level.
+func prefetchLeadership(ctx context.Context, typeName string, level warehouse.Level, ids []string) {
+	l := loaders.For(ctx)
+	for _, args := range selectedArgs(ctx, typeName, "leadership") {
 		for _, id := range ids {
-			if key, ok := leadershipKeyFromArgs(ctx, warehouse.LevelSchool, id, args); ok {
+			if key, ok := leadershipKeyFromArgs(ctx, level, id, args); ok {
 				l.Leadership.Enqueue(ctx, key)
 			}
 		}
 	}
-	l.Leadership.Dispatch()
 }
 
 func leadershipKeyFromArgs(ctx context.Context, level warehouse.Level, id string, args map[string]any) (loaders.LeadershipKey, bool) {
