@@ -100,7 +100,7 @@ func Run(ctx context.Context, db *warehouse.DB, opt Options) (Summary, error) {
 		return Summary{}, fmt.Errorf("seed: rebuilding rollups: %w", err)
 	}
 	for _, t := range tables {
-		if err := db.RecordLoad(ctx, warehouse.Load{
+		if err := db.RecordLoad(ctx, warehouse.LoadRecord{
 			BatchID: batch, Table: t, Source: "seed:" + opt.Profile, Rows: uint64(rows[t]),
 			Status: "done", StartedAt: start, FinishedAt: time.Now(),
 		}); err != nil {

@@ -89,8 +89,8 @@ func (d *DB) InsertInto(ctx context.Context, target, like string, fill func(add 
 	return n, nil
 }
 
-// Load is one row of the loads log.
-type Load struct {
+// LoadRecord is one row of the loads log.
+type LoadRecord struct {
 	BatchID    string
 	Table      string
 	Source     string
@@ -102,7 +102,7 @@ type Load struct {
 }
 
 // RecordLoad writes (or replaces, by table and batch) a load log row.
-func (d *DB) RecordLoad(ctx context.Context, l Load) error {
+func (d *DB) RecordLoad(ctx context.Context, l LoadRecord) error {
 	if l.FinishedAt.IsZero() {
 		l.FinishedAt = time.Now().UTC()
 	}
