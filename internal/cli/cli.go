@@ -36,6 +36,7 @@ func commands() []command {
 		{"serve", "serve the GraphQL API and dashboards (starts a local ClickHouse when none is configured)", serve},
 		{"migrate", "apply the schema migrations (up, the default) or list them (status)", migrate},
 		{"seed", "load a synthetic data set (utah, or national for benchmarks)", seedCmd},
+		{"keys", "create, list and revoke API keys (keys create --role ...)", keysCmd},
 		{"bench", "run the benchmarks and print ratios measured side by side (make bench)", benchCmd},
 		{"version", "print the version", version},
 	}

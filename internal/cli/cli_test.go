@@ -81,6 +81,43 @@ func TestBadUsageAndConfigurationFailAtStart(t *testing.T) {
 	}
 }
 
+func TestKeysCreateListRevoke(t *testing.T) {
+	db := whtest.OpenEmpty(t)
+	env := map[string]string{"CAMINO_CLICKHOUSE_ADDR": whtest.Addr(), "CAMINO_DATABASE": db.Database()}
+	ctx := context.Background()
+	code, out, errOut := run(ctx, env, "keys", "create", "--role", "analyst", "--name", "research team", "--expires", "2099-12-31")
+	m := regexp.MustCompile(`created analyst key ([0-9a-f]{12})\n\n  (cmn_[0-9a-f]{12}_[A-Za-z0-9_-]{43})\n`).FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("keys create = %d %q %q", code, out, errOut)
+	}
+	code, out, _ = run(ctx, env, "keys", "list")
+	if code != 0 || !strings.Contains(out, m[1]) || !strings.Contains(out, "research team") || !strings.Contains(out, "active") {
+		t.Fatalf("keys list = %d %q", code, out)
+	}
+	if strings.Contains(out, m[2]) {
+		t.Fatal("keys list shows the secret")
+	}
+	if code, out, _ = run(ctx, env, "keys", "revoke", m[1]); code != 0 || !strings.Contains(out, "revoked "+m[1]) {
+		t.Fatalf("keys revoke = %d %q", code, out)
+	}
+	if _, out, _ = run(ctx, env, "keys", "list"); !strings.Contains(out, "revoked 20") {
+		t.Fatalf("keys list after revoke = %q", out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"keys", "create", "--role", "partner"}, "at least one district"},
+		{[]string{"keys", "create", "--role", "admin", "--expires", "soon"}, "--expires"},
+		{[]string{"keys", "revoke", "zzz"}, "not a key id"},
+		{[]string{"keys", "rotate"}, "keys create"},
+	} {
+		if code, _, errOut := run(ctx, env, c.args...); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("camino %v = %d %q, want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
 func TestMigrateSeedAndServe(t *testing.T) {
 	db := whtest.OpenEmpty(t) // dropped at cleanup; the CLI creates it
 	env := map[string]string{"CAMINO_CLICKHOUSE_ADDR": whtest.Addr(), "CAMINO_DATABASE": db.Database()}
@@ -90,7 +127,7 @@ func TestMigrateSeedAndServe(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "0001_dimensions") || !strings.Contains(out, "pending") {
 		t.Fatalf("status before = %d %q %q", code, out, errOut)
 	}
-	if code, out, errOut = run(ctx, env, "migrate"); code != 0 || !strings.Contains(out, "applied 0004_rollups") {
+	if code, out, errOut = run(ctx, env, "migrate"); code != 0 || !strings.Contains(out, "applied 0005_api_keys") {
 		t.Fatalf("migrate = %d %q %q", code, out, errOut)
 	}
 	if code, out, _ = run(ctx, env, "migrate", "up"); code != 0 || !strings.Contains(out, "up to date") {

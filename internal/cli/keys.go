@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/camino-edu/camino/internal/access"
+	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/config"
+)
+
+// listFlag collects a repeated flag (--district A --district B).
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func keysCmd(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "list" && args[0] != "revoke") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.stdout, "Usage: camino keys create|list|revoke [flags]\n\n  create --role board|partner|analyst|admin [--district LEA_ID ...] [--name NAME] [--expires 2027-06-30]\n  list\n  revoke KEY_ID")
+			return nil
+		}
+		return apperr.Errorf(apperr.Invalid, "want 'keys create', 'keys list' or 'keys revoke KEY_ID'")
+	}
+	action := args[0]
+	var cfg config.Config
+	fs := e.flags("keys "+action, "keys "+action+" [flags]", &cfg)
+	role := fs.String("role", "", "create: "+strings.Join(access.Roles, ", "))
+	var districts listFlag
+	fs.Var(&districts, "district", "create: a district (LEA id) a partner key may read; repeat for several")
+	name := fs.String("name", "", "create: who or what the key is for")
+	expires := fs.String("expires", "", "create: last day the key works (YYYY-MM-DD, UTC) or an RFC 3339 time")
+	if err := e.parse(fs, &cfg, args[1:]); err != nil {
+		return err
+	}
+	now := time.Now()
+	var exp *time.Time
+	if *expires != "" {
+		t, err := time.Parse(time.RFC3339, *expires)
+		if err != nil {
+			d, derr := time.Parse("2006-01-02", *expires)
+			if derr != nil {
+				return apperr.Errorf(apperr.Invalid, "--expires %q: want YYYY-MM-DD or an RFC 3339 time", *expires)
+			}
+			t = d.Add(24 * time.Hour) // through the end of that day
+		}
+		exp = &t
+	}
+	log := e.logger(&cfg)
+	db, closeDB, err := e.open(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	switch action {
+	case "create":
+		nk, err := access.Create(ctx, db, access.CreateOptions{Role: *role, Districts: districts, Name: *name, ExpiresAt: exp}, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "created %s key %s\n\n  %s\n\nThis is the only time the key is shown: store it now. Revoke it with `camino keys revoke %s`.\n",
+			nk.Key.Role, nk.Key.ID, nk.Secret, nk.Key.ID)
+	case "list":
+		keys, err := db.Keys(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "KEY ID\tROLE\tDISTRICTS\tNAME\tCREATED\tEXPIRES\tSTATUS")
+		for _, k := range keys {
+			status, expiry := "active", "never"
+			if k.ExpiresAt != nil {
+				expiry = k.ExpiresAt.UTC().Format(time.RFC3339)
+				if !now.Before(*k.ExpiresAt) {
+					status = "expired"
+				}
+			}
+			if k.RevokedAt != nil {
+				status = "revoked " + k.RevokedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, strings.Join(k.Districts, ","), k.Name,
+				k.CreatedAt.UTC().Format(time.RFC3339), expiry, status)
+		}
+		return w.Flush()
+	case "revoke":
+		if fs.NArg() != 1 {
+			return apperr.Errorf(apperr.Invalid, "want 'keys revoke KEY_ID'")
+		}
+		if err := access.Revoke(ctx, db, fs.Arg(0), now); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "revoked %s\n", fs.Arg(0))
+	}
+	return nil
+}
