@@ -14,3 +14,20 @@ func SlowQueryForTest(ctx context.Context, d *DB) error {
 	}
 	return rows.Err()
 }
+
+// DieWhileSwappingForTest does what Commit does up to the journal entry,
+// swaps the first swaps partitions and stops there, as a load killed while
+// swapping would.
+func DieWhileSwappingForTest(ctx context.Context, l *Load, swaps int) error {
+	l.done = true
+	c, err := l.journalled(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range c.parts[:swaps] {
+		if err := l.d.swap(ctx, l.kind, *c, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

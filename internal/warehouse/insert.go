@@ -61,7 +61,12 @@ func (d *DB) InsertInto(ctx context.Context, target, like string, fill func(add 
 	if !ok {
 		return 0, fmt.Errorf("warehouse: %q is not an insertable table", like)
 	}
-	qctx, cancel, queryID, text := d.prepare(ctx, "insert."+like,
+	return d.insertCols(ctx, target, cols, fill)
+}
+
+// insertCols sends one batch of rows with the given columns to target.
+func (d *DB) insertCols(ctx context.Context, target string, cols []string, fill func(add AppendFunc) error) (int, error) {
+	qctx, cancel, queryID, text := d.prepare(ctx, "insert."+target,
 		"INSERT INTO "+d.table(target)+" ("+strings.Join(cols, ", ")+")", nil)
 	defer cancel()
 	batch, err := d.conn.PrepareBatch(qctx, text)
@@ -115,7 +120,8 @@ func (d *DB) RecordLoad(ctx context.Context, l LoadRecord) error {
 // migrations record, not the role ladder): `camino seed --replace`.
 func (d *DB) Truncate(ctx context.Context) error {
 	for _, t := range []string{TableStates, TableDistricts, TableSchools, TableStaffAssignments, TableEnrollment,
-		TableMembers, TableMemberEvents, TableGoals, "staff_person_year", "leadership_rollup", "loads"} {
+		TableMembers, TableMemberEvents, TableGoals, "staff_person_year", "leadership_rollup", "loads", "load_commits",
+		"load_rejects"} {
 		// DROP+CREATE would lose the schema's evolution; TRUNCATE is 18.16+.
 		if err := d.exec(ctx, "truncate."+t, "TRUNCATE TABLE "+d.table(t)); err != nil {
 			return err

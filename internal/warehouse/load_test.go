@@ -151,9 +151,114 @@ func TestAbortedAndAbandonedLoadsChangeNothing(t *testing.T) {
 	rollupMatchesFacts(t, db)
 }
 
-func TestLoadRefusesTablesWithoutDistrictYears(t *testing.T) {
+func TestLoadRefusesOtherTables(t *testing.T) {
 	db := whtest.NewDB(t)
 	if _, err := db.BeginLoad(context.Background(), "goals", "x", "test"); err == nil {
-		t.Fatal("goals accepted as a district-year load")
+		t.Fatal("goals accepted as a load")
+	}
+}
+
+// A load that dies after its journal entry, with one of its two partitions
+// swapped, is finished by RecoverLoads: the warehouse ends with exactly the
+// new data, the rollups follow, the stage is gone.
+func TestLoadKilledWhileSwappingIsFinishedByRecovery(t *testing.T) {
+	ctx := context.Background()
+	db := loadFixture(t)
+	rows := []staffRow{
+		{2022, "4900001", "490000100001", 20, "principal", "hispanic_latino", 1},
+		{2023, "4900001", "490000100001", 21, "principal", "hispanic_latino", 1},
+	}
+	l := load(t, db, "dies", rows)
+	if err := warehouse.DieWhileSwappingForTest(ctx, l, 1); err != nil {
+		t.Fatal(err)
+	}
+	mixed := []string{"2022 4900001 20", "2023 3500001 5", "2023 4900001 1", "2023 4900001 2", "2023 4900002 3"}
+	if got := keysByDistrictYear(t, db); !equal(got, mixed) {
+		t.Fatalf("after dying with one swap: %q\nwant %q", got, mixed)
+	}
+	// The cleanup of abandoned stages must leave a journalled one alone.
+	if dropped, err := db.DropStaleStages(ctx, 0); err != nil || len(dropped) != 0 {
+		t.Fatalf("DropStaleStages dropped %q (%v)", dropped, err)
+	}
+	done, err := db.RecoverLoads(ctx)
+	if err != nil || len(done) != 1 || done[0] != "dies" {
+		t.Fatalf("RecoverLoads = %q, %v", done, err)
+	}
+	want := []string{"2022 4900001 20", "2023 3500001 5", "2023 4900001 21", "2023 4900002 3"}
+	if got := keysByDistrictYear(t, db); !equal(got, want) {
+		t.Fatalf("after recovery: %q\nwant %q", got, want)
+	}
+	rollupMatchesFacts(t, db)
+	q := strings(t, db)
+	if got := q("SELECT concat(toString(status), ' ', toString(rows)) FROM " + db.Database() + ".loads FINAL WHERE batch_id = 'dies'"); len(got) != 1 || got[0] != "done 2" {
+		t.Fatalf("load log = %q", got)
+	}
+	if n := q("SELECT toString(count()) FROM system.tables WHERE database = ? AND name LIKE 'stage_%'", db.Database()); n[0] != "0" {
+		t.Fatalf("%s staging tables left", n[0])
+	}
+	// Nothing left to recover.
+	if done, err := db.RecoverLoads(ctx); err != nil || len(done) != 0 {
+		t.Fatalf("second RecoverLoads = %q, %v", done, err)
+	}
+}
+
+func TestMemberLoadsReplaceWholeMembers(t *testing.T) {
+	ctx := context.Background()
+	db := whtest.NewDB(t)
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	loadAll := func(table string, rows [][]any) {
+		t.Helper()
+		l, err := db.BeginLoad(ctx, table, "b", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Insert(ctx, func(add warehouse.AppendFunc) error {
+			for _, r := range rows {
+				if err := add(r...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	event := func(id, date, typ string) []any { return []any{id, day(date), typ, "", "", "", "b", at} }
+	member := func(id, lea string) []any { return []any{id, uint64(0), "UT", lea, day("2020-01-01"), (*time.Time)(nil), "b", at} }
+	q := strings(t, db)
+	events := func() []string {
+		return q("SELECT concat(member_id, ' ', toString(event_date), ' ', toString(event_type)) FROM " + db.Database() +
+			".member_events ORDER BY member_id, event_date")
+	}
+	members := func() []string {
+		return q("SELECT concat(member_id, ' ', lea_id) FROM " + db.Database() + ".members FINAL ORDER BY member_id")
+	}
+
+	loadAll(warehouse.TableMemberEvents, [][]any{event("m1", "2022-09-01", "joined"), event("m1", "2023-03-01", "pd_completed"),
+		event("m2", "2023-05-01", "joined")})
+	// m1's corrected history has one event in 2024: its 2022 and 2023
+	// events go, m2's stay. Twice: the same result.
+	for range 2 {
+		loadAll(warehouse.TableMemberEvents, [][]any{event("m1", "2024-01-10", "conference_attended")})
+		want := []string{"m1 2024-01-10 conference_attended", "m2 2023-05-01 joined"}
+		if got := events(); !equal(got, want) {
+			t.Fatalf("events %q\nwant %q", got, want)
+		}
+	}
+
+	loadAll(warehouse.TableMembers, [][]any{member("m1", "4900001"), member("m2", "4900002")})
+	for range 2 {
+		loadAll(warehouse.TableMembers, [][]any{member("m1", "4900360"), member("m3", "4900870")})
+		want := []string{"m1 4900360", "m2 4900002", "m3 4900870"}
+		if got := members(); !equal(got, want) {
+			t.Fatalf("members %q\nwant %q", got, want)
+		}
+	}
+	if n := q("SELECT toString(count()) FROM " + db.Database() + ".members"); n[0] != "3" {
+		t.Fatalf("members holds %s rows before any merge, want 3", n[0])
 	}
 }

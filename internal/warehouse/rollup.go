@@ -4,37 +4,65 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // rollupTables are derived from staff_assignments, in build order.
 var rollupTables = []string{"staff_person_year", "leadership_rollup"}
 
 // personYearSQL picks each person's highest ranked post of the year (ties:
-// larger fte, then school id) from staff_assignments. {src} and {dst} are
-// replaced with qualified table names chosen in Go.
+// larger fte, then larger school id) from staff_assignments. {src} and
+// {dst} are replaced with qualified table names chosen in Go; the ladder
+// (role codes, ranks, tiers, leader flags of the roles table) is bound as
+// arrays, which transform() reads as constants.
+//
+// 18.16 is slow at argMax over strings and tuples (a JOIN with roles and
+// argMax over tuples took 8x longer), so the winning post is packed in one
+// UInt64 whose maximum is the post's order:
+//
+//	bits 56-59 rank + 1, 45-55 fte in thousandths (capped at 2.047),
+//	5-44 the 12-digit NCES school id (< 2^40; 0 for no school),
+//	2-4 ethnicity, 0-1 gender (their Enum8 values)
+//
+// and only lea_id and state_code need argMax.
 const personYearSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, staff_key, role_code, rank, tier,
     is_leader, ethnicity, gender, fte)
-SELECT school_year, k.1, k.2, k.3, staff_key, k.4, toInt8(k.5), k.6, toUInt8(k.7), eth, gen, total_fte
+SELECT school_year, state, lea, if(sch = 0, '', substring(toString(sch + 1000000000000), 2)), staff_key,
+    transform(rnk, ?, ?, ''), rnk, transform(rnk, ?, ?, ''), transform(rnk, ?, ?, toUInt8(0)),
+    transform(toInt8(bitAnd(bitShiftRight(best, 2), 7)), [0, 1, 2, 3, 4, 5, 6, 7], ?, 'unknown'),
+    transform(toInt8(bitAnd(best, 3)), [0, 1, 2, 3], ['unknown', 'female', 'male', 'nonbinary'], 'unknown'),
+    total_fte
 FROM (
-    SELECT school_year, staff_key,
-        argMax((state_code, lea_id, school_id, role_code, rank, tier, is_leader), (rank, fte, school_id)) AS k,
-        argMax(ethnicity, (rank, fte, school_id)) AS eth,
-        argMax(gender, (rank, fte, school_id)) AS gen,
-        toFloat32(sum(fte)) AS total_fte
+    SELECT school_year, staff_key, max(o) AS best, argMax(lea_id, o) AS lea, argMax(state_code, o) AS state,
+        toFloat32(sum(fte)) AS total_fte,
+        toInt8(bitShiftRight(best, 56)) - 1 AS rnk,
+        bitAnd(bitShiftRight(best, 5), 1099511627775) AS sch
     FROM (
-        SELECT school_year, staff_key, state_code, lea_id, school_id, role_code, ethnicity, gender, fte
-        FROM {src}
-        WHERE school_year = ?
+        SELECT school_year, staff_key, state_code, lea_id, fte,
+            bitShiftLeft(toUInt64(rank + 1), 56) + bitShiftLeft(toUInt64(least(round(fte * 1000), 2047)), 45)
+                + bitShiftLeft(toUInt64OrZero(school_id), 5) + bitShiftLeft(toUInt64(toInt8(ethnicity)), 2)
+                + toUInt64(toInt8(gender)) AS o
+        FROM (
+            SELECT school_year, staff_key, state_code, lea_id, school_id, ethnicity, gender, fte,
+                transform(role_code, ?, ?, toInt8(-1)) AS rank
+            FROM {src}
+            WHERE school_year IN (SELECT arrayJoin(?))
+        )
+        WHERE rank >= 0
     )
-    ANY INNER JOIN (SELECT role_code, rank, toString(tier) AS tier, is_leader FROM {roles} FINAL) USING role_code
     GROUP BY school_year, staff_key
 )`
+
+// ethnicityNames are the Enum8 values 0-7 of the ethnicity columns.
+var ethnicityNames = []string{"unknown", "hispanic_latino", "american_indian_alaska_native", "asian", "black",
+	"native_hawaiian_pacific_islander", "white", "two_or_more"}
 
 const leadershipRollupSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, role_code, rank, tier,
     is_leader, ethnicity, gender, people)
 SELECT school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender, toUInt32(count())
 FROM {src}
-WHERE school_year = ?
+WHERE school_year IN (SELECT arrayJoin(?))
 GROUP BY school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender`
 
 // RebuildRollups recomputes the derived tables for the given school years
@@ -60,24 +88,37 @@ func (d *DB) RebuildRollups(ctx context.Context, years []uint16) error {
 			_ = d.exec(context.WithoutCancel(ctx), "rollup.unstage", "DROP TABLE IF EXISTS "+d.table(s))
 		}
 	}()
-	for _, y := range years {
-		for _, t := range rollupTables {
-			if err := d.exec(ctx, "rollup.clear_stage", "TRUNCATE TABLE "+d.table(stage[t])); err != nil {
-				return err
-			}
-		}
-		// Person-years come from the facts; the leadership rollup from them.
-		builds := []struct{ table, sql, src string }{
-			{"staff_person_year", personYearSQL, d.table(TableStaffAssignments)},
-			{"leadership_rollup", leadershipRollupSQL, d.table(stage["staff_person_year"])},
+	ladder, err := d.ladder(ctx)
+	if err != nil {
+		return err
+	}
+	// Build the years into the stages, a group of years per statement: one
+	// statement is much faster than one per year, and groups of at most
+	// rollupGroupRows fact rows bound the GROUP BY's memory at national
+	// scale. Then swap each year in.
+	groups, err := d.yearGroups(ctx, years)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		builds := []struct {
+			table, sql, src string
+			args            []any
+		}{
+			{"staff_person_year", personYearSQL, d.table(TableStaffAssignments),
+				[]any{ladder.ranks, ladder.codes, ladder.ranks, ladder.tiers, ladder.ranks, ladder.leaders, ethnicityNames,
+					ladder.codes, ladder.ranks, g}},
+			{"leadership_rollup", leadershipRollupSQL, d.table(stage["staff_person_year"]), []any{g}},
 		}
 		for _, b := range builds {
-			sql := strings.NewReplacer("{dst}", d.table(stage[b.table]), "{src}", b.src, "{roles}", d.table("roles")).Replace(b.sql)
+			sql := strings.NewReplacer("{dst}", d.table(stage[b.table]), "{src}", b.src).Replace(b.sql)
 			// Minutes per year at national scale: the maintenance cap applies.
-			if err := d.maintain(ctx, "rollup.build."+b.table, sql, y); err != nil {
-				return fmt.Errorf("rebuilding %s for %d: %w", b.table, y, err)
+			if err := d.maintain(ctx, "rollup.build."+b.table, sql, b.args...); err != nil {
+				return fmt.Errorf("rebuilding %s for %v: %w", b.table, g, err)
 			}
 		}
+	}
+	for _, y := range years {
 		for _, t := range rollupTables {
 			if err := d.exec(ctx, "rollup.swap."+t, fmt.Sprintf("ALTER TABLE %s REPLACE PARTITION %d FROM %s",
 				d.table(t), y, d.table(stage[t]))); err != nil {
@@ -86,6 +127,61 @@ func (d *DB) RebuildRollups(ctx context.Context, years []uint16) error {
 		}
 	}
 	return nil
+}
+
+// rollupGroupRows is the most fact rows one rebuild statement reads
+// (≈ 1 GB of GROUP BY state at national scale).
+const rollupGroupRows = 8_000_000
+
+// yearGroups splits years into groups of at most rollupGroupRows fact rows
+// (a single larger year is a group of its own).
+func (d *DB) yearGroups(ctx context.Context, years []uint16) ([][]uint16, error) {
+	rows := map[uint16]uint64{}
+	err := d.scanAll(ctx, "rollup.year_rows", func(r driver.Rows) error {
+		var y uint16
+		var n uint64
+		err := r.Scan(&y, &n)
+		rows[y] = n
+		return err
+	}, "SELECT school_year, count() FROM "+d.table(TableStaffAssignments)+" WHERE "+inList("school_year")+" GROUP BY school_year", years)
+	if err != nil {
+		return nil, err
+	}
+	var groups [][]uint16
+	var cur []uint16
+	var n uint64
+	for _, y := range years {
+		if len(cur) > 0 && n+rows[y] > rollupGroupRows {
+			groups, cur, n = append(groups, cur), nil, 0
+		}
+		cur, n = append(cur, y), n+rows[y]
+	}
+	return append(groups, cur), nil
+}
+
+// ladderArrays is the roles table as parallel arrays.
+type ladderArrays struct {
+	codes, tiers []string
+	ranks        []int8
+	leaders      []uint8
+}
+
+func (d *DB) ladder(ctx context.Context) (ladderArrays, error) {
+	var l ladderArrays
+	err := d.scanAll(ctx, "rollup.ladder", func(r driver.Rows) error {
+		var code, tier string
+		var rank int8
+		var leader uint8
+		if err := r.Scan(&code, &tier, &rank, &leader); err != nil {
+			return err
+		}
+		l.codes, l.tiers, l.ranks, l.leaders = append(l.codes, code), append(l.tiers, tier), append(l.ranks, rank), append(l.leaders, leader)
+		return nil
+	}, "SELECT role_code, toString(tier), rank, is_leader FROM "+d.table("roles")+" FINAL ORDER BY rank, role_code")
+	if err == nil && len(l.codes) == 0 {
+		err = fmt.Errorf("warehouse: the roles table is empty")
+	}
+	return l, err
 }
 
 // FactYears lists the school years present in staff_assignments.

@@ -244,7 +244,16 @@ func (g *guardedRows) Err() error {
 }
 
 func (d *DB) queryWith(ctx context.Context, name string, settings clickhouse.Settings, sql string, args ...any) (driver.Rows, error) {
-	qctx, cancel, queryID, text := d.prepare(ctx, name, sql, settings)
+	return d.queryCappedWith(ctx, d.cfg.MaxExecutionTime, name, settings, sql, args...)
+}
+
+// queryCapped is query under another cap than the per-query one (exports).
+func (d *DB) queryCapped(ctx context.Context, limit time.Duration, name, sql string, args ...any) (driver.Rows, error) {
+	return d.queryCappedWith(ctx, limit, name, nil, sql, args...)
+}
+
+func (d *DB) queryCappedWith(ctx context.Context, limit time.Duration, name string, settings clickhouse.Settings, sql string, args ...any) (driver.Rows, error) {
+	qctx, cancel, queryID, text := d.prepareCapped(ctx, limit, name, sql, settings)
 	start := time.Now()
 	rows, err := d.conn.Query(qctx, text, args...)
 	if err != nil {
@@ -325,3 +334,18 @@ func inList(col string) string {
 
 // t replaces {db} in a query written as a Go constant with the database.
 func (d *DB) t(sql string) string { return strings.ReplaceAll(sql, "{db}", d.db) }
+
+// scanAll runs a SELECT with guardrails and calls each for every row.
+func (d *DB) scanAll(ctx context.Context, name string, each func(driver.Rows) error, sql string, args ...any) error {
+	rows, err := d.query(ctx, name, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
