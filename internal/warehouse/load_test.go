@@ -228,7 +228,9 @@ func TestMemberLoadsReplaceWholeMembers(t *testing.T) {
 		}
 	}
 	event := func(id, date, typ string) []any { return []any{id, day(date), typ, "", "", "", "b", at} }
-	member := func(id, lea string) []any { return []any{id, uint64(0), "UT", lea, day("2020-01-01"), (*time.Time)(nil), "b", at} }
+	member := func(id, lea string) []any {
+		return []any{id, uint64(0), "UT", lea, day("2020-01-01"), (*time.Time)(nil), "b", at}
+	}
 	q := strings(t, db)
 	events := func() []string {
 		return q("SELECT concat(member_id, ' ', toString(event_date), ' ', toString(event_type)) FROM " + db.Database() +
