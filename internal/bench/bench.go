@@ -29,7 +29,8 @@ import (
 type Options struct {
 	Runs          int     // timed runs per side (default 200)
 	NationalScale float64 // scale of the national seed measured (default 0.1; 0 skips)
-	Binary        string  // camino binary for the child seed process (default: this one)
+	LoadRows      int     // rows of the staffing file loaded (default 5,000,000; negative skips)
+	Binary        string  // camino binary for the child processes (default: this one)
 	Out           io.Writer
 }
 
@@ -81,6 +82,23 @@ func Run(ctx context.Context, opt Options) (string, error) {
 		return "", err
 	}
 	results = append(results, r...)
+
+	if opt.LoadRows == 0 {
+		opt.LoadRows = 5_000_000
+	}
+	if opt.Binary == "" {
+		if opt.Binary, err = os.Executable(); err != nil {
+			return "", err
+		}
+	}
+	if opt.LoadRows > 0 {
+		say("camino load staffing vs clickhouse-client, %d rows…", opt.LoadRows)
+		r, err := loadRatio(ctx, db, srv.Addr(), opt.Binary, opt.LoadRows)
+		if err != nil {
+			return "", err
+		}
+		results = append(results, r...)
+	}
 
 	if opt.NationalScale > 0 {
 		say("national seed at scale %g in a child process…", opt.NationalScale)
@@ -219,14 +237,7 @@ func capturedSQL(ctx context.Context, db *warehouse.DB, reqID string) ([]string,
 // nationalSeed runs `camino seed --profile national` in a child process to
 // read its peak resident memory.
 func nationalSeed(ctx context.Context, addr string, opt Options) (Result, error) {
-	bin := opt.Binary
-	if bin == "" {
-		var err error
-		if bin, err = os.Executable(); err != nil {
-			return Result{}, err
-		}
-	}
-	cmd := exec.CommandContext(ctx, bin, "seed", "--profile", "national", "--scale", fmt.Sprint(opt.NationalScale),
+	cmd := exec.CommandContext(ctx, opt.Binary, "seed", "--profile", "national", "--scale", fmt.Sprint(opt.NationalScale),
 		"--clickhouse-addr", addr, "--database", "bench_national", "--replace")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -224,6 +224,20 @@ func (s *Server) Stop() error {
 	return nil
 }
 
+// Crash ends the server at once with SIGKILL, as a power cut or an OOM kill
+// would (fault tests); its data directory is kept for a restart.
+func (s *Server) Crash() {
+	if s == nil || s.cmd == nil {
+		return
+	}
+	select {
+	case <-s.done:
+	default:
+		s.kill()
+	}
+	os.Remove(filepath.Join(s.dir, "server.pid"))
+}
+
 func (s *Server) kill() {
 	_ = s.cmd.Process.Kill()
 	<-s.done

@@ -36,6 +36,8 @@ func commands() []command {
 		{"serve", "serve the GraphQL API and dashboards (starts a local ClickHouse when none is configured)", serve},
 		{"migrate", "apply the schema migrations (up, the default) or list them (status)", migrate},
 		{"seed", "load a synthetic data set (utah, or national for benchmarks)", seedCmd},
+		{"load", "load a staffing, enrollment, members or events CSV file (validated; rejects reported, never lost)", loadCmd},
+		{"export", "write staffing, enrollment, members or events as CSV in the format load reads", exportCmd},
 		{"keys", "create, list and revoke API keys (keys create --role ...)", keysCmd},
 		{"bench", "run the benchmarks and print ratios measured side by side (make bench)", benchCmd},
 		{"version", "print the version", version},
@@ -43,14 +45,20 @@ func commands() []command {
 }
 
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
 
 // Main runs camino with args (without the program name) and returns the
-// process exit status: 0 ok, 1 failure, 2 bad usage or configuration.
+// process exit status: 0 ok, 1 failure, 2 bad usage, configuration or
+// input file, 3 a load that loaded its valid rows and rejected others.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
+	return mainIO(ctx, os.Stdin, args, stdout, stderr, getenv)
+}
+
+func mainIO(ctx context.Context, stdin io.Reader, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -70,6 +78,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			return 0
 		case errors.Is(err, errUsage):
 			return 2
+		case errors.As(err, new(rejectedErr)):
+			return 3
 		case apperr.CodeOf(err) == apperr.Invalid:
 			fmt.Fprintf(stderr, "camino %s: %s\n", c.name, apperr.MessageOf(err))
 			return 2
@@ -161,6 +171,59 @@ func (e *env) open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	}, nil
 }
 
+// openForWrites opens the warehouse (open) and readies it for writing
+// (prepareWarehouse).
+func (e *env) openForWrites(ctx context.Context, cfg *config.Config) (*warehouse.DB, func(), error) {
+	db, closeDB, err := e.open(ctx, cfg, e.logger(cfg))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := e.prepareWarehouse(ctx, db); err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	return db, closeDB, nil
+}
+
+// parseWithArgs parses flags that may come before, between or after the
+// positional arguments, and returns the positional ones.
+func (e *env) parseWithArgs(fs *flag.FlagSet, cfg *config.Config, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := e.parse(fs, cfg, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// prepareWarehouse readies the warehouse for writing: pending migrations,
+// then loads that died while swapping (finished), then stage tables of
+// loads that died before committing and are older than six hours (dropped:
+// a younger one may belong to a load still running).
+func (e *env) prepareWarehouse(ctx context.Context, db *warehouse.DB) error {
+	done, err := db.Migrate(ctx)
+	for _, m := range done {
+		fmt.Fprintf(e.stderr, "camino: applied migration %04d_%s\n", m.Version, m.Name)
+	}
+	if err != nil {
+		return err
+	}
+	recovered, err := db.RecoverLoads(ctx)
+	for _, b := range recovered {
+		fmt.Fprintf(e.stderr, "camino: finished load %s, which had stopped while swapping its data in\n", b)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = db.DropStaleStages(ctx, 6*time.Hour)
+	return err
+}
+
 func version(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("version", "version", nil)
 	if err := e.parse(fs, nil, args); err != nil {
@@ -233,15 +296,11 @@ func seedCmd(ctx context.Context, e *env, args []string) error {
 		return apperr.Errorf(apperr.Invalid, "unexpected argument %q", fs.Arg(0))
 	}
 	opt := seed.Options{Profile: *profile, Seed: *seedN, Scale: *scale}
-	log := e.logger(&cfg)
-	db, closeDB, err := e.open(ctx, &cfg, log)
+	db, closeDB, err := e.openForWrites(ctx, &cfg)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	return runSeed(ctx, e, db, opt, *replace)
 }
 
@@ -304,12 +363,8 @@ func serve(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeDB()
 	if !*noMigrate {
-		done, err := db.Migrate(ctx)
-		if err != nil {
+		if err := e.prepareWarehouse(ctx, db); err != nil {
 			return err
-		}
-		for _, m := range done {
-			fmt.Fprintf(e.stdout, "applied migration %04d_%s\n", m.Version, m.Name)
 		}
 	}
 	if *seedIfEmpty {
@@ -348,10 +403,11 @@ func Exit(ctx context.Context) int {
 }
 
 func benchCmd(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("bench", "bench [--runs N] [--national-scale F] [--out BENCHMARKS.md]", nil)
+	fs := e.flags("bench", "bench [--runs N] [--national-scale F] [--load-rows N] [--out BENCHMARKS.md]", nil)
 	runs := fs.Int("runs", 200, "timed runs per side of each comparison")
 	scale := fs.Float64("national-scale", 0.1, "scale of the national seed to time (0 skips it)")
 	out := fs.String("out", "", "rewrite the results section of this Markdown file")
+	loadRows := fs.Int("load-rows", 5_000_000, "rows of the staffing file timed against clickhouse-client (0 skips)")
 	if err := e.parse(fs, nil, args); err != nil {
 		return err
 	}
@@ -361,7 +417,13 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	if *scale < 0 || *scale > 10 {
 		return apperr.Errorf(apperr.Invalid, "--national-scale %g: want 0 to 10", *scale)
 	}
-	table, err := bench.Run(ctx, bench.Options{Runs: *runs, NationalScale: *scale, Out: e.stdout})
+	if *loadRows < 0 || *loadRows > 100_000_000 {
+		return apperr.Errorf(apperr.Invalid, "--load-rows %d: want 0 to 100000000", *loadRows)
+	}
+	if *loadRows == 0 {
+		*loadRows = -1 // Options: negative skips
+	}
+	table, err := bench.Run(ctx, bench.Options{Runs: *runs, NationalScale: *scale, LoadRows: *loadRows, Out: e.stdout})
 	if err != nil {
 		return err
 	}

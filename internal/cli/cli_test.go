@@ -4,16 +4,28 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"os/signal"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/camino-edu/camino/internal/whtest"
 )
 
-func TestMain(m *testing.M) { whtest.Main(m) }
+func TestMain(m *testing.M) {
+	// The fault tests run this binary as camino, to kill it mid-load.
+	if os.Getenv("CAMINO_CLI_AS_MAIN") == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := Exit(ctx)
+		stop()
+		os.Exit(code)
+	}
+	whtest.Main(m)
+}
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes it.
 type syncBuffer struct {

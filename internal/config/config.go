@@ -26,6 +26,9 @@ type Config struct {
 	QueryTimeout       time.Duration
 	LogLevel           string
 	AssetsDir          string
+	// StaffKeyFile holds the secret that turns district staff ids into
+	// staff keys (camino load); CAMINO_STAFF_KEY_SECRET may give it instead.
+	StaffKeyFile string
 }
 
 // setting describes one option: its flag, its env variable and its default.
@@ -45,6 +48,7 @@ func (c *Config) settings() []setting {
 		{flag: "data-dir", env: "CAMINO_DATA_DIR", def: ".camino", usage: "directory for the local ClickHouse's data", str: &c.DataDir},
 		{flag: "query-timeout", env: "CAMINO_QUERY_TIMEOUT", def: "30s", usage: "maximum time a warehouse query may run", dur: &c.QueryTimeout},
 		{flag: "log-level", env: "CAMINO_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn, error", str: &c.LogLevel},
+		{flag: "staff-key-file", env: "CAMINO_STAFF_KEY_FILE", usage: "file holding the secret (≥ 16 bytes) that turns staff ids into staff keys; or set CAMINO_STAFF_KEY_SECRET", str: &c.StaffKeyFile},
 		{flag: "assets-dir", env: "CAMINO_ASSETS_DIR", def: "web/node_modules", usage: "directory of front-end packages installed by npm (make assets)", str: &c.AssetsDir},
 	}
 }

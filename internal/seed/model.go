@@ -74,23 +74,25 @@ type ethProfile struct {
 }
 
 // ethProfiles are the answer sets people are drawn from; staff rows keep an
-// index into it.
+// index into it. Races are listed in the order internal/ingest stores them
+// (american_indian_alaska_native, asian, black, middle_eastern_north_african,
+// native_hawaiian_pacific_islander, white), so an export loads back equal.
 var ethProfiles = []ethProfile{
 	{ethUnknown, "unknown", []string{}},
 	{ethHispanic, "yes", []string{"white"}},
 	{ethHispanic, "yes", []string{}}, // answered the Hispanic question only
 	{ethHispanic, "yes", []string{"american_indian_alaska_native"}},
-	{ethHispanic, "yes", []string{"white", "american_indian_alaska_native"}},
+	{ethHispanic, "yes", []string{"american_indian_alaska_native", "white"}},
 	{ethHispanic, "yes", []string{"black"}},
 	{ethAIAN, "no", []string{"american_indian_alaska_native"}},
 	{ethAsian, "no", []string{"asian"}},
 	{ethBlack, "no", []string{"black"}},
 	{ethNHPI, "no", []string{"native_hawaiian_pacific_islander"}},
 	{ethWhite, "no", []string{"white"}},
-	{ethTwoOrMore, "no", []string{"white", "asian"}},
-	{ethTwoOrMore, "no", []string{"white", "black"}},
-	{ethTwoOrMore, "no", []string{"white", "american_indian_alaska_native"}},
-	{ethTwoOrMore, "no", []string{"white", "native_hawaiian_pacific_islander"}},
+	{ethTwoOrMore, "no", []string{"asian", "white"}},
+	{ethTwoOrMore, "no", []string{"black", "white"}},
+	{ethTwoOrMore, "no", []string{"american_indian_alaska_native", "white"}},
+	{ethTwoOrMore, "no", []string{"native_hawaiian_pacific_islander", "white"}},
 }
 
 const (

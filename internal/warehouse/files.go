@@ -96,10 +96,10 @@ type exportSpec struct {
 
 var exportSpecs = map[string]exportSpec{
 	TableStaffAssignments: {
-		table:  TableStaffAssignments,
-		header: []string{"school_year", "lea_id", "school_id", "staff_key", "title", "fte", "gender", "hispanic_latino", "race"},
-		exprs: []string{"toString(school_year)", "lea_id", "school_id", "toString(staff_key)",
-			"if(title = '', role_code, title)", "toString(fte)", "toString(gender)", "toString(hispanic_answer)",
+		table: TableStaffAssignments,
+		header: []string{"school_year", "lea_id", "school_id", "staff_key", "role_code", "title", "fte", "gender",
+			"hispanic_latino", "race"},
+		exprs: []string{"toString(school_year)", "lea_id", "school_id", "toString(staff_key)", "role_code", "title", "toString(fte)", "toString(gender)", "toString(hispanic_answer)",
 			"arrayStringConcat(race_answers, ';')"},
 		yearCol: "school_year",
 		order:   "school_year, lea_id, school_id, role_code, staff_key",

@@ -18,31 +18,37 @@ var rollupTables = []string{"staff_person_year", "leadership_rollup"}
 // arrays, which transform() reads as constants.
 //
 // 18.16 is slow at argMax over strings and tuples (a JOIN with roles and
-// argMax over tuples took 8x longer), so the winning post is packed in one
-// UInt64 whose maximum is the post's order:
+// argMax over tuples took several times longer), so every aggregate is
+// numeric: the winning post is packed in one UInt64 whose maximum is the
+// post's order,
 //
 //	bits 56-59 rank + 1, 45-55 fte in thousandths (capped at 2.047),
 //	5-44 the 12-digit NCES school id (< 2^40; 0 for no school),
-//	2-4 ethnicity, 0-1 gender (their Enum8 values)
+//	2-4 ethnicity, 0-1 gender (their Enum8 values),
 //
-// and only lea_id and state_code need argMax.
+// and its district and state in another, taken with argMax by the first:
+// bits 16-39 the 7-digit NCES LEA id, 0-15 the state code's two letters
+// (little-endian, so reinterpretAsString gives them back). Ids are NCES
+// digits everywhere (ingest checks them).
 const personYearSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, staff_key, role_code, rank, tier,
     is_leader, ethnicity, gender, fte)
-SELECT school_year, state, lea, if(sch = 0, '', substring(toString(sch + 1000000000000), 2)), staff_key,
+SELECT school_year, reinterpretAsString(toUInt16(bitAnd(place, 65535))),
+    substring(toString(bitShiftRight(place, 16) + 10000000), 2),
+    if(sch = 0, '', substring(toString(sch + 1000000000000), 2)), staff_key,
     transform(rnk, ?, ?, ''), rnk, transform(rnk, ?, ?, ''), transform(rnk, ?, ?, toUInt8(0)),
     transform(toInt8(bitAnd(bitShiftRight(best, 2), 7)), [0, 1, 2, 3, 4, 5, 6, 7], ?, 'unknown'),
     transform(toInt8(bitAnd(best, 3)), [0, 1, 2, 3], ['unknown', 'female', 'male', 'nonbinary'], 'unknown'),
     total_fte
 FROM (
-    SELECT school_year, staff_key, max(o) AS best, argMax(lea_id, o) AS lea, argMax(state_code, o) AS state,
-        toFloat32(sum(fte)) AS total_fte,
+    SELECT school_year, staff_key, max(o) AS best, argMax(p, o) AS place, toFloat32(sum(fte)) AS total_fte,
         toInt8(bitShiftRight(best, 56)) - 1 AS rnk,
         bitAnd(bitShiftRight(best, 5), 1099511627775) AS sch
     FROM (
-        SELECT school_year, staff_key, state_code, lea_id, fte,
+        SELECT school_year, staff_key, fte,
             bitShiftLeft(toUInt64(rank + 1), 56) + bitShiftLeft(toUInt64(least(round(fte * 1000), 2047)), 45)
                 + bitShiftLeft(toUInt64OrZero(school_id), 5) + bitShiftLeft(toUInt64(toInt8(ethnicity)), 2)
-                + toUInt64(toInt8(gender)) AS o
+                + toUInt64(toInt8(gender)) AS o,
+            bitShiftLeft(toUInt64OrZero(lea_id), 16) + reinterpretAsUInt16(state_code) AS p
         FROM (
             SELECT school_year, staff_key, state_code, lea_id, school_id, ethnicity, gender, fte,
                 transform(role_code, ?, ?, toInt8(-1)) AS rank

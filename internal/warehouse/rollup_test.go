@@ -77,3 +77,55 @@ func TestRollupCountsEachPersonOnceAtHighestRank(t *testing.T) {
 		t.Fatalf("staging tables left behind: %s", n[0])
 	}
 }
+
+// The person-year table keeps every column of each person's winning post,
+// ids with leading zeros and state codes included (the rebuild packs them
+// into numbers), and breaks ties by fte, then school id.
+func TestPersonYearKeepsTheWinningPostExactly(t *testing.T) {
+	ctx := context.Background()
+	db := whtest.NewDB(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	type row struct {
+		state, lea, sch   string
+		key               uint64
+		role, eth, gender string
+		fte               float32
+	}
+	rows := []row{
+		{"AL", "0100005", "010000500870", 1, "teacher", "black", "male", 0.5},
+		{"AL", "0100005", "010000500871", 1, "assistant_principal", "black", "male", 0.5}, // wins on rank
+		{"AL", "0100005", "010000500870", 2, "teacher", "asian", "nonbinary", 0.4},
+		{"AL", "0100005", "010000500871", 2, "teacher", "asian", "nonbinary", 0.6}, // wins on fte
+		{"UT", "4900001", "490000100001", 3, "teacher", "white", "female", 0.5},
+		{"UT", "4900001", "490000100002", 3, "teacher", "white", "female", 0.5}, // wins on school id
+		{"UT", "4990000", "", 4, "state_leader", "hispanic_latino", "unknown", 1},
+		{"NM", "3500060", "", 5, "superintendent", "two_or_more", "female", 1},
+	}
+	_, err := db.Insert(ctx, warehouse.TableStaffAssignments, func(add warehouse.AppendFunc) error {
+		for _, r := range rows {
+			if err := add(uint16(2023), r.state, r.lea, r.sch, r.key, r.role, r.eth, r.gender, r.fte, "unknown", []string{}, r.role, "test", now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RebuildRollups(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := strings(t, db)("SELECT concat(toString(staff_key), ' ', state_code, ' ', lea_id, ' ', school_id, ' ', role_code, ' ', toString(rank), ' ', " +
+		"toString(tier), ' ', toString(is_leader), ' ', toString(ethnicity), ' ', toString(gender), ' ', toString(fte)) FROM " + db.Database() +
+		".staff_person_year ORDER BY staff_key")
+	want := []string{
+		"1 AL 0100005 010000500871 assistant_principal 2 school 1 black male 1",
+		"2 AL 0100005 010000500871 teacher 0 school 0 asian nonbinary 1",
+		"3 UT 4900001 490000100002 teacher 0 school 0 white female 1",
+		"4 UT 4990000  state_leader 7 state 1 hispanic_latino unknown 1",
+		"5 NM 3500060  superintendent 6 district 1 two_or_more female 1",
+	}
+	if !equal(got, want) {
+		t.Fatalf("staff_person_year\n%q\nwant\n%q", got, want)
+	}
+}

@@ -1,0 +1,457 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/config"
+	"github.com/camino-edu/camino/internal/ingest"
+	"github.com/camino-edu/camino/internal/warehouse"
+)
+
+// fileKinds are the files camino load reads, and the table each fills.
+var fileKinds = []struct{ name, table string }{
+	{"staffing", warehouse.TableStaffAssignments},
+	{"enrollment", warehouse.TableEnrollment},
+	{"members", warehouse.TableMembers},
+	{"events", warehouse.TableMemberEvents},
+}
+
+func kindTable(name string) (string, bool) {
+	for _, k := range fileKinds {
+		if k.name == name {
+			return k.table, true
+		}
+	}
+	return "", false
+}
+
+func kindNames() string {
+	names := make([]string, len(fileKinds))
+	for i, k := range fileKinds {
+		names[i] = k.name
+	}
+	return strings.Join(names, "|")
+}
+
+// rejectedErr ends a load that loaded its valid rows but refused some:
+// exit status 3, after the summary.
+type rejectedErr struct{ n int64 }
+
+func (r rejectedErr) Error() string { return fmt.Sprintf("%d rows rejected", r.n) }
+
+// chunkRows is how many rows go to ClickHouse in one insert: big enough
+// to keep parts few, small enough to bound memory (≈ 30 MB of staff rows).
+const chunkRows = 50_000
+
+// rejectFlush is how many rejects are buffered before they go to the
+// quarantine table.
+const rejectFlush = 10_000
+
+var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// loadOptions are camino load's flags.
+type loadOptions struct {
+	kind, table, path string
+	dryRun            bool
+	schoolYear        uint16
+	batchID           string
+	rejectsPath       string
+	titlesPath        string
+	progress          string
+}
+
+func loadCmd(ctx context.Context, e *env, args []string) error {
+	var cfg config.Config
+	fs := e.flags("load", "load "+kindNames()+" FILE.csv|- [--dry-run] [--school-year Y] [--batch-id ID] [flags]", &cfg)
+	dryRun := fs.Bool("dry-run", false, "check every row and write the reject report; change nothing in the warehouse")
+	year := fs.String("school-year", "", "school year of every row when the file has no school_year column (2023 = 2023-24)")
+	batch := fs.String("batch-id", "", "id of this load in the loads log and quarantine (default: kind, time and a random suffix)")
+	rejects := fs.String("rejects", "", "where to write the reject report (default: FILE.rejects.csv; for stdin, ./BATCH.rejects.csv)")
+	titles := fs.String("titles", "", "title → role mapping file (title,role_code) used instead of the built-in table (docs/formats.md)")
+	prog := fs.String("progress", "auto", "progress on stderr: auto (a bar on a terminal, lines otherwise), bar, lines or none")
+	pos, err := e.parseWithArgs(fs, &cfg, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return apperr.Errorf(apperr.Invalid, "want 'camino load %s FILE.csv' (or - for stdin), got %d arguments", kindNames(), len(pos))
+	}
+	o := loadOptions{kind: pos[0], path: pos[1], dryRun: *dryRun, batchID: *batch, rejectsPath: *rejects,
+		titlesPath: *titles, progress: *prog}
+	var ok bool
+	if o.table, ok = kindTable(o.kind); !ok {
+		return apperr.Errorf(apperr.Invalid, "unknown file kind %q: want %s", o.kind, kindNames())
+	}
+	switch o.progress {
+	case "auto", "bar", "lines", "none":
+	default:
+		return apperr.Errorf(apperr.Invalid, "--progress %q: want auto, bar, lines or none", o.progress)
+	}
+	if *year != "" {
+		y, err := strconv.ParseUint(*year, 10, 16)
+		if err != nil || y < 1990 || y > 2100 {
+			return apperr.Errorf(apperr.Invalid, "--school-year %q: want a fall year from 1990 to 2100 (2023 = 2023-24)", *year)
+		}
+		o.schoolYear = uint16(y)
+	}
+	if o.batchID == "" {
+		o.batchID = o.kind + "-" + time.Now().UTC().Format("20060102T150405Z") + "-" + warehouse.NewID()[:6]
+	} else if !batchIDRE.MatchString(o.batchID) {
+		return apperr.Errorf(apperr.Invalid, "--batch-id %q: want 1 to 64 letters, digits, '_', '.' or '-'", o.batchID)
+	}
+	if o.rejectsPath == "" {
+		o.rejectsPath = o.path + ".rejects.csv"
+		if o.path == "-" {
+			o.rejectsPath = o.batchID + ".rejects.csv"
+		}
+	}
+	secret, err := staffKeySecret(&cfg, e.getenv)
+	if err != nil {
+		return err
+	}
+	var titleMap *ingest.TitleMap
+	if o.titlesPath != "" {
+		if titleMap, err = readTitles(o.titlesPath); err != nil {
+			return err
+		}
+	}
+
+	in, size, closeIn, err := e.input(o.path)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+
+	db, closeDB, err := e.openForWrites(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	dir, err := db.LoadDirectory(ctx)
+	if err != nil {
+		return err
+	}
+
+	// Bounded memory: the GC works harder rather than let the heap grow past
+	// what a chunk in flight needs (a 5-million-row file peaks near 200 MB).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
+	p := newProgress(e.stderr, o.progress, "camino load "+o.kind, size)
+	defer p.done()
+	in = countingReader{r: in, n: &p.read}
+	opts := readerOptions{schoolYear: o.schoolYear, key: secret, titles: titleMap, dir: dir}
+	var res loadResult
+	switch o.kind {
+	case "staffing":
+		res, err = runLoad(ctx, e, db, o, p, in, func(r io.Reader) (rowReader[ingest.StaffRow], error) {
+			return ingest.NewStaffingReader(r, ingest.StaffingOptions{SchoolYear: opts.schoolYear, Key: opts.key,
+				Titles: opts.titles, Directory: opts.dir})
+		})
+	case "enrollment":
+		res, err = runLoad(ctx, e, db, o, p, in, func(r io.Reader) (rowReader[ingest.EnrollmentRow], error) {
+			return ingest.NewEnrollmentReader(r, ingest.EnrollmentOptions{SchoolYear: opts.schoolYear, Directory: opts.dir})
+		})
+	case "members":
+		res, err = runLoad(ctx, e, db, o, p, in, func(r io.Reader) (rowReader[ingest.MemberRow], error) {
+			return ingest.NewMembersReader(r, ingest.MembersOptions{Key: opts.key, Directory: opts.dir})
+		})
+	case "events":
+		res, err = runLoad(ctx, e, db, o, p, in, func(r io.Reader) (rowReader[ingest.EventRow], error) {
+			return ingest.NewEventsReader(r, ingest.EventsOptions{Titles: opts.titles, Directory: opts.dir})
+		})
+	}
+	p.done()
+	if err != nil {
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return apperr.Errorf(apperr.Unavailable, "interrupted: nothing was loaded (batch %s)", o.batchID)
+		}
+		return err
+	}
+	res.print(e.stdout, o)
+	if res.rejected > 0 {
+		return rejectedErr{res.rejected}
+	}
+	return nil
+}
+
+type readerOptions struct {
+	schoolYear uint16
+	key        []byte
+	titles     *ingest.TitleMap
+	dir        *warehouse.Directory
+}
+
+// rowReader is what every ingest reader offers.
+type rowReader[R any] interface {
+	Next() (R, *ingest.Reject, error)
+}
+
+// valuer is every ingest row: its values in the warehouse's column order.
+type valuer interface {
+	Values(batchID string, loadedAt time.Time) []any
+}
+
+type loadResult struct {
+	loaded, rejected int64
+	elapsed, commit  time.Duration // commit: swapping in and rebuilding rollups
+}
+
+func (r loadResult) print(w io.Writer, o loadOptions) {
+	rate := float64(r.loaded+r.rejected) / max(r.elapsed.Seconds(), 1e-9)
+	verb := "loaded"
+	if o.dryRun {
+		verb = "dry run: would load"
+	}
+	phases := ""
+	if r.commit > 0 {
+		phases = fmt.Sprintf("; %s reading and staging, %s swapping in and rebuilding rollups",
+			(r.elapsed - r.commit).Round(time.Millisecond), r.commit.Round(time.Millisecond))
+	}
+	fmt.Fprintf(w, "%s %s rows into %s (batch %s), rejected %s, in %s (%s rows/s%s)\n", verb, count(r.loaded), o.table,
+		o.batchID, count(r.rejected), r.elapsed.Round(time.Millisecond), count(int64(rate)), phases)
+	if r.rejected > 0 {
+		fmt.Fprintf(w, "rejected rows: %s (line, column, value, reason)\n", o.rejectsPath)
+	} else if !o.dryRun {
+		fmt.Fprintln(w, "no row was rejected")
+	}
+	if o.dryRun {
+		fmt.Fprintln(w, "nothing was written to the warehouse")
+	}
+}
+
+// runLoad reads every row of in: valid rows are staged in chunks while the
+// next chunk is parsed, rejects go to the report file and the quarantine;
+// at the end the load commits. A broken file or any failure aborts it: the
+// warehouse is unchanged.
+func runLoad[R valuer](ctx context.Context, e *env, db *warehouse.DB, o loadOptions, p *progress, in io.Reader,
+	open func(io.Reader) (rowReader[R], error)) (loadResult, error) {
+	start := time.Now()
+	rd, err := open(in)
+	if err != nil {
+		return loadResult{}, err
+	}
+	rep, err := newRejectReport(o.rejectsPath)
+	if err != nil {
+		return loadResult{}, err
+	}
+	defer rep.close()
+
+	var l *warehouse.Load
+	if !o.dryRun {
+		if l, err = db.BeginLoad(ctx, o.table, o.batchID, o.path); err != nil {
+			return loadResult{}, err
+		}
+	}
+	abort := func(err error) (loadResult, error) {
+		if l != nil {
+			_ = l.Abort(context.WithoutCancel(ctx))
+		}
+		rep.discard()
+		return loadResult{}, err
+	}
+
+	// The parser runs ahead of the inserts by one chunk.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []R, 1)
+	parsed := make(chan error, 1)
+	quarantine := func(rs []warehouse.RejectRow) error {
+		if l == nil {
+			return nil
+		}
+		return db.InsertRejects(pctx, o.batchID, o.table, o.path, rs)
+	}
+	go func() {
+		defer close(chunks)
+		parsed <- parse(pctx, rd, p, rep, quarantine, chunks)
+	}()
+	at := time.Now().UTC().Truncate(time.Second)
+	for chunk := range chunks {
+		if l == nil {
+			continue
+		}
+		if _, err := l.Insert(ctx, func(add warehouse.AppendFunc) error {
+			for _, r := range chunk {
+				if err := add(r.Values(o.batchID, at)...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			cancel()
+			for range chunks { // let the parser finish
+			}
+			<-parsed
+			return abort(err)
+		}
+	}
+	if err := <-parsed; err != nil {
+		return abort(err)
+	}
+	if err := rep.flush(); err != nil {
+		return abort(err)
+	}
+	res := loadResult{loaded: p.rows.Load(), rejected: p.rejected.Load()}
+	if l != nil {
+		l.SetRejected(uint64(res.rejected))
+		t0 := time.Now()
+		if err := l.Commit(ctx); err != nil {
+			return loadResult{}, err
+		}
+		res.commit = time.Since(t0)
+	}
+	if res.rejected == 0 {
+		rep.discard() // an empty report would only confuse
+	}
+	res.elapsed = time.Since(start)
+	return res, nil
+}
+
+// parse reads rows into chunks and rejects into the report and quarantine.
+func parse[R any](ctx context.Context, rd rowReader[R], p *progress, rep *rejectReport,
+	quarantine func([]warehouse.RejectRow) error, chunks chan<- []R) error {
+	chunk := make([]R, 0, chunkRows)
+	var held []warehouse.RejectRow
+	send := func() error {
+		select {
+		case chunks <- chunk:
+			chunk = make([]R, 0, chunkRows)
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for {
+		row, rej, err := rd.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			if len(chunk) > 0 {
+				if err := send(); err != nil {
+					return err
+				}
+			}
+			return quarantine(held)
+		case err != nil:
+			return err
+		case rej != nil:
+			p.rejected.Add(1)
+			if err := rep.add(*rej); err != nil {
+				return err
+			}
+			held = append(held, warehouse.RejectRow{Line: uint64(rej.Line), Column: rej.Column, Value: rej.Value, Reason: rej.Reason})
+			if len(held) == rejectFlush {
+				if err := quarantine(held); err != nil {
+					return err
+				}
+				held = held[:0]
+			}
+		default:
+			p.rows.Add(1)
+			chunk = append(chunk, row)
+			if len(chunk) == chunkRows {
+				if err := send(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// rejectReport is the reject CSV file (ingest.RejectWriter's format).
+type rejectReport struct {
+	path string
+	f    *os.File
+	buf  *bufio.Writer
+	w    *ingest.RejectWriter
+}
+
+func newRejectReport(path string) (*rejectReport, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, apperr.Errorf(apperr.Invalid, "cannot write the reject report %s: %v (choose another place with --rejects)", path, err)
+	}
+	buf := bufio.NewWriterSize(f, 64<<10)
+	w, err := ingest.NewRejectWriter(buf)
+	return &rejectReport{path: path, f: f, buf: buf, w: w}, err
+}
+
+func (r *rejectReport) add(rej ingest.Reject) error { return r.w.Write(&rej) }
+
+func (r *rejectReport) flush() error {
+	if err := r.w.Flush(); err != nil {
+		return err
+	}
+	return r.buf.Flush()
+}
+
+func (r *rejectReport) close() {
+	if r.f != nil {
+		_ = r.flush()
+		_ = r.f.Close()
+	}
+}
+
+// discard removes the report (no rejects, or a load that failed as a whole).
+func (r *rejectReport) discard() {
+	if r.f != nil {
+		_ = r.f.Close()
+		r.f = nil
+		_ = os.Remove(r.path)
+	}
+}
+
+// input opens FILE, or stdin for "-"; size is 0 when unknown.
+func (e *env) input(path string) (io.Reader, int64, func(), error) {
+	if path == "-" {
+		return e.stdin, 0, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, nil, apperr.Errorf(apperr.Invalid, "cannot read %s: %v", path, errors.Unwrap(err))
+	}
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		f.Close()
+		return nil, 0, nil, apperr.Errorf(apperr.Invalid, "%s is not a file", path)
+	}
+	return f, st.Size(), func() { f.Close() }, nil
+}
+
+// staffKeySecret is the configured staff-key secret, nil when none is set
+// (the readers refuse files with staff ids then).
+func staffKeySecret(cfg *config.Config, getenv func(string) string) ([]byte, error) {
+	if s := getenv("CAMINO_STAFF_KEY_SECRET"); s != "" {
+		return []byte(s), nil
+	}
+	if cfg.StaffKeyFile == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(cfg.StaffKeyFile)
+	if err != nil {
+		return nil, apperr.Errorf(apperr.Invalid, "--staff-key-file / CAMINO_STAFF_KEY_FILE: %v", errors.Unwrap(err))
+	}
+	b = []byte(strings.TrimRight(string(b), "\r\n"))
+	if len(b) < ingest.MinKeyBytes {
+		return nil, apperr.Errorf(apperr.Invalid, "--staff-key-file / CAMINO_STAFF_KEY_FILE: the secret is %d bytes, want at least %d", len(b), ingest.MinKeyBytes)
+	}
+	return b, nil
+}
+
+func readTitles(path string) (*ingest.TitleMap, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, apperr.Errorf(apperr.Invalid, "--titles: %v", err)
+	}
+	defer f.Close()
+	return ingest.ReadTitleMap(f)
+}
