@@ -263,7 +263,11 @@ func migrate(ctx context.Context, e *env, args []string) error {
 		if len(done) == 0 {
 			fmt.Fprintf(e.stdout, "database %s is up to date\n", db.Database())
 		}
-		return nil
+		recovered, err := db.RecoverLoads(ctx)
+		for _, b := range recovered {
+			fmt.Fprintf(e.stdout, "finished load %s, which had stopped while swapping its data in\n", b)
+		}
+		return err
 	}
 	status, err := db.Status(ctx)
 	if err != nil {
