@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/camino-edu/camino/internal/ingest"
+	"github.com/camino-edu/camino/internal/warehouse"
 	"github.com/camino-edu/camino/internal/whtest"
 )
 
@@ -77,5 +79,17 @@ func TestUtahSeedExportedAndLoadedBackIsTheSameWarehouse(t *testing.T) {
 	}
 	if got := dst.q(fingerprints["staff_assignments"]); got[0] != src.q(fingerprints["staff_assignments"])[0] {
 		t.Errorf("after reloading one district-year: %s", got[0])
+	}
+}
+
+// camino export writes warehouse.ExportHeader; ingest documents and tests
+// the same format as StaffExportHeader. The two must not drift apart.
+func TestExportHeaderIsTheIngestExportFormat(t *testing.T) {
+	got, err := warehouse.ExportHeader(warehouse.TableStaffAssignments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ingest.StaffExportHeader(); !equalStrings(got, want) {
+		t.Fatalf("camino export writes %q, ingest's export format is %q", got, want)
 	}
 }
