@@ -34,6 +34,29 @@ const (
 	maxYear = 2100
 )
 
+// yearSpan checks `from` and `to` arguments and fills what is missing with
+// the span of years with data. Both given and from > to is an error.
+func yearSpan(years loaders.Years, from, to *int) (lo, hi int, err error) {
+	lo, hi = years.First, years.Last
+	for _, a := range []struct {
+		name string
+		v    *int
+		dst  *int
+	}{{"from", from, &lo}, {"to", to, &hi}} {
+		if a.v == nil {
+			continue
+		}
+		if *a.v < minYear || *a.v > maxYear {
+			return 0, 0, apperr.Errorf(apperr.Invalid, "%s: %d is not a school year between %d and %d", a.name, *a.v, minYear, maxYear)
+		}
+		*a.dst = *a.v
+	}
+	if from != nil && to != nil && lo > hi {
+		return 0, 0, apperr.Errorf(apperr.Invalid, "from (%d) is after to (%d)", lo, hi)
+	}
+	return lo, hi, nil
+}
+
 // leadership resolves the leadership series of one entity through the
 // request's loader, so sibling entities share one query.
 func leadership(ctx context.Context, level warehouse.Level, id string, from, to *int, tier *model.Tier) ([]model.LeadershipPoint, error) {
@@ -55,22 +78,9 @@ func leadershipKey(ctx context.Context, level warehouse.Level, id string, from, 
 	if err != nil {
 		return loaders.LeadershipKey{}, false, err
 	}
-	lo, hi := years.First, years.Last
-	for _, a := range []struct {
-		name string
-		v    *int
-		dst  *int
-	}{{"from", from, &lo}, {"to", to, &hi}} {
-		if a.v == nil {
-			continue
-		}
-		if *a.v < minYear || *a.v > maxYear {
-			return loaders.LeadershipKey{}, false, apperr.Errorf(apperr.Invalid, "%s: %d is not a school year between %d and %d", a.name, *a.v, minYear, maxYear)
-		}
-		*a.dst = *a.v
-	}
-	if from != nil && to != nil && lo > hi {
-		return loaders.LeadershipKey{}, false, apperr.Errorf(apperr.Invalid, "from (%d) is after to (%d)", lo, hi)
+	lo, hi, err := yearSpan(years, from, to)
+	if err != nil {
+		return loaders.LeadershipKey{}, false, err
 	}
 	// Years outside the data are not points: clamp to what the warehouse holds.
 	lo, hi = max(lo, years.First), min(hi, years.Last)

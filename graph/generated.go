@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -41,6 +42,8 @@ type Config struct {
 type ResolverRoot interface {
 	District() DistrictResolver
 	DistrictConnection() DistrictConnectionResolver
+	Goal() GoalResolver
+	Mutation() MutationResolver
 	Query() QueryResolver
 	School() SchoolResolver
 	SchoolConnection() SchoolConnectionResolver
@@ -51,15 +54,35 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Catalog struct {
+		DefaultLimit func(childComplexity int) int
+		Dimensions   func(childComplexity int) int
+		MaxLimit     func(childComplexity int) int
+		Measures     func(childComplexity int) int
+	}
+
+	DimensionInfo struct {
+		Description func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Ordered     func(childComplexity int) int
+		Values      func(childComplexity int) int
+	}
+
 	District struct {
-		ID         func(childComplexity int) int
-		Leadership func(childComplexity int, from *int, to *int, tier *model.Tier) int
-		Locale     func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Schools    func(childComplexity int, first *int, after *string) int
-		State      func(childComplexity int) int
-		Synthetic  func(childComplexity int) int
-		Type       func(childComplexity int) int
+		Growth         func(childComplexity int, from *int, to *int, tier *model.Tier) int
+		ID             func(childComplexity int) int
+		Leadership     func(childComplexity int, from *int, to *int, tier *model.Tier) int
+		Locale         func(childComplexity int) int
+		Members        func(childComplexity int, from *int, to *int) int
+		Name           func(childComplexity int) int
+		Peers          func(childComplexity int, year *int) int
+		Pipeline       func(childComplexity int, year *int) int
+		Promotions     func(childComplexity int, from *int, to *int) int
+		Representation func(childComplexity int, year *int, tier *model.Tier) int
+		Schools        func(childComplexity int, first *int, after *string) int
+		State          func(childComplexity int) int
+		Synthetic      func(childComplexity int) int
+		Type           func(childComplexity int) int
 	}
 
 	DistrictConnection struct {
@@ -74,6 +97,53 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Goal struct {
+		Archived      func(childComplexity int) int
+		BaselineValue func(childComplexity int) int
+		BaselineYear  func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Measure       func(childComplexity int) int
+		Progress      func(childComplexity int) int
+		Scope         func(childComplexity int) int
+		ScopeID       func(childComplexity int) int
+		TargetValue   func(childComplexity int) int
+		TargetYear    func(childComplexity int) int
+		Tier          func(childComplexity int) int
+		Title         func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	GoalPoint struct {
+		Value func(childComplexity int) int
+		Year  func(childComplexity int) int
+	}
+
+	GoalProgress struct {
+		Actual              func(childComplexity int) int
+		GrowthNeededPerYear func(childComplexity int) int
+		GrowthNeededRate    func(childComplexity int) int
+		LatestValue         func(childComplexity int) int
+		LatestYear          func(childComplexity int) int
+		OnTrack             func(childComplexity int) int
+		PercentOfWay        func(childComplexity int) int
+		ProjectedValue      func(childComplexity int) int
+		Projection          func(childComplexity int) int
+		Target              func(childComplexity int) int
+	}
+
+	Growth struct {
+		Cagr              func(childComplexity int) int
+		Change            func(childComplexity int) int
+		From              func(childComplexity int) int
+		LatinoLeaders     func(childComplexity int) int
+		LatinoLeadersFrom func(childComplexity int) int
+		LatinoLeadersTo   func(childComplexity int) int
+		Tier              func(childComplexity int) int
+		To                func(childComplexity int) int
+		YearOnYear        func(childComplexity int) int
+	}
+
 	LeadershipPoint struct {
 		KnownEthnicityLeaders func(childComplexity int) int
 		LatinoLeaderShare     func(childComplexity int) int
@@ -83,29 +153,141 @@ type ComplexityRoot struct {
 		UnknownEthnicityShare func(childComplexity int) int
 	}
 
+	MeasureInfo struct {
+		Description     func(childComplexity int) int
+		Dimensions      func(childComplexity int) int
+		HasUnknownShare func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Requires        func(childComplexity int) int
+		Span            func(childComplexity int) int
+		Stock           func(childComplexity int) int
+		Unit            func(childComplexity int) int
+	}
+
+	MemberYear struct {
+		ConferenceAttendance func(childComplexity int) int
+		Members              func(childComplexity int) int
+		NewMembers           func(childComplexity int) int
+		SchoolYear           func(childComplexity int) int
+	}
+
+	Membership struct {
+		MemberPromotionGap  func(childComplexity int) int
+		MemberPromotionRate func(childComplexity int) int
+		Years               func(childComplexity int) int
+	}
+
+	MetricsResult struct {
+		Description func(childComplexity int) int
+		Dimensions  func(childComplexity int) int
+		Measures    func(childComplexity int) int
+		Rows        func(childComplexity int) int
+		SQL         func(childComplexity int) int
+		Sources     func(childComplexity int) int
+		TotalCount  func(childComplexity int) int
+	}
+
+	MetricsRow struct {
+		Dimensions             func(childComplexity int) int
+		UnknownEthnicityShares func(childComplexity int) int
+		Values                 func(childComplexity int) int
+	}
+
+	Mutation struct {
+		ArchiveGoal func(childComplexity int, id string) int
+		CreateGoal  func(childComplexity int, input model.GoalInput) int
+		UpdateGoal  func(childComplexity int, id string, input model.GoalInput) int
+	}
+
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
 	}
 
+	PeerComparison struct {
+		Description    func(childComplexity int) int
+		Districts      func(childComplexity int) int
+		Representation func(childComplexity int) int
+	}
+
+	Pipeline struct {
+		Ranks      func(childComplexity int) int
+		SchoolYear func(childComplexity int) int
+	}
+
+	PipelineRank struct {
+		Latino                func(childComplexity int) int
+		LatinoShare           func(childComplexity int) int
+		Parity                func(childComplexity int) int
+		People                func(childComplexity int) int
+		Rank                  func(childComplexity int) int
+		RatioToRankBelow      func(childComplexity int) int
+		Role                  func(childComplexity int) int
+		Tier                  func(childComplexity int) int
+		UnknownEthnicityShare func(childComplexity int) int
+	}
+
+	Promotions struct {
+		ByRole             func(childComplexity int) int
+		From               func(childComplexity int) int
+		NewLeaderShare     func(childComplexity int) int
+		PromotionRate      func(childComplexity int) int
+		PromotionRateRatio func(childComplexity int) int
+		RetentionRate      func(childComplexity int) int
+		To                 func(childComplexity int) int
+	}
+
 	Query struct {
+		Catalog   func(childComplexity int) int
 		District  func(childComplexity int, id string) int
 		Districts func(childComplexity int, stateCode *string, typeArg *model.LeaType, search *string, first *int, after *string) int
+		Goal      func(childComplexity int, id string) int
+		Goals     func(childComplexity int, includeArchived *bool) int
+		Metrics   func(childComplexity int, query model.MetricsQuery) int
 		School    func(childComplexity int, id string) int
 		State     func(childComplexity int, code string) int
 		States    func(childComplexity int) int
 	}
 
+	Representation struct {
+		LatinoLeaderShare             func(childComplexity int) int
+		LatinoLeaders                 func(childComplexity int) int
+		LatinoStudentShare            func(childComplexity int) int
+		LatinoStudents                func(childComplexity int) int
+		LatinoStudentsPerLatinoLeader func(childComplexity int) int
+		Leaders                       func(childComplexity int) int
+		RepresentationGap             func(childComplexity int) int
+		RepresentationIndex           func(childComplexity int) int
+		SchoolYear                    func(childComplexity int) int
+		SchoolsWithLatinoLeader       func(childComplexity int) int
+		SchoolsWithLatinoLeaderShare  func(childComplexity int) int
+		Students                      func(childComplexity int) int
+		Tier                          func(childComplexity int) int
+		UnknownEthnicityShare         func(childComplexity int) int
+	}
+
+	RolePromotions struct {
+		MedianYearsToPromotion func(childComplexity int) int
+		PromotionRate          func(childComplexity int) int
+		PromotionRateRatio     func(childComplexity int) int
+		RetentionRate          func(childComplexity int) int
+		Role                   func(childComplexity int) int
+	}
+
 	School struct {
-		Charter    func(childComplexity int) int
-		District   func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Leadership func(childComplexity int, from *int, to *int, tier *model.Tier) int
-		Level      func(childComplexity int) int
-		Name       func(childComplexity int) int
-		State      func(childComplexity int) int
-		Synthetic  func(childComplexity int) int
-		Title1     func(childComplexity int) int
+		Charter        func(childComplexity int) int
+		District       func(childComplexity int) int
+		Growth         func(childComplexity int, from *int, to *int, tier *model.Tier) int
+		ID             func(childComplexity int) int
+		Leadership     func(childComplexity int, from *int, to *int, tier *model.Tier) int
+		Level          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Pipeline       func(childComplexity int, year *int) int
+		Promotions     func(childComplexity int, from *int, to *int) int
+		Representation func(childComplexity int, year *int, tier *model.Tier) int
+		State          func(childComplexity int) int
+		Synthetic      func(childComplexity int) int
+		Title1         func(childComplexity int) int
 	}
 
 	SchoolConnection struct {
@@ -121,11 +303,21 @@ type ComplexityRoot struct {
 	}
 
 	State struct {
-		Code       func(childComplexity int) int
-		Districts  func(childComplexity int, typeArg *model.LeaType, search *string, first *int, after *string) int
-		Fips       func(childComplexity int) int
-		Leadership func(childComplexity int, from *int, to *int, tier *model.Tier) int
-		Name       func(childComplexity int) int
+		Code           func(childComplexity int) int
+		Districts      func(childComplexity int, typeArg *model.LeaType, search *string, first *int, after *string) int
+		Fips           func(childComplexity int) int
+		Growth         func(childComplexity int, from *int, to *int, tier *model.Tier) int
+		Leadership     func(childComplexity int, from *int, to *int, tier *model.Tier) int
+		Members        func(childComplexity int, from *int, to *int) int
+		Name           func(childComplexity int) int
+		Pipeline       func(childComplexity int, year *int) int
+		Promotions     func(childComplexity int, from *int, to *int) int
+		Representation func(childComplexity int, year *int, tier *model.Tier) int
+	}
+
+	YearValue struct {
+		SchoolYear func(childComplexity int) int
+		Value      func(childComplexity int) int
 	}
 }
 
@@ -133,9 +325,23 @@ type DistrictResolver interface {
 	State(ctx context.Context, obj *model.District) (*model.State, error)
 	Schools(ctx context.Context, obj *model.District, first *int, after *string) (*model.SchoolConnection, error)
 	Leadership(ctx context.Context, obj *model.District, from *int, to *int, tier *model.Tier) ([]model.LeadershipPoint, error)
+	Representation(ctx context.Context, obj *model.District, year *int, tier *model.Tier) (*model.Representation, error)
+	Pipeline(ctx context.Context, obj *model.District, year *int) (*model.Pipeline, error)
+	Growth(ctx context.Context, obj *model.District, from *int, to *int, tier *model.Tier) (*model.Growth, error)
+	Promotions(ctx context.Context, obj *model.District, from *int, to *int) (*model.Promotions, error)
+	Members(ctx context.Context, obj *model.District, from *int, to *int) (*model.Membership, error)
+	Peers(ctx context.Context, obj *model.District, year *int) (*model.PeerComparison, error)
 }
 type DistrictConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.DistrictConnection) (int, error)
+}
+type GoalResolver interface {
+	Progress(ctx context.Context, obj *model.Goal) (*model.GoalProgress, error)
+}
+type MutationResolver interface {
+	CreateGoal(ctx context.Context, input model.GoalInput) (*model.Goal, error)
+	UpdateGoal(ctx context.Context, id string, input model.GoalInput) (*model.Goal, error)
+	ArchiveGoal(ctx context.Context, id string) (*model.Goal, error)
 }
 type QueryResolver interface {
 	States(ctx context.Context) ([]model.State, error)
@@ -143,11 +349,19 @@ type QueryResolver interface {
 	District(ctx context.Context, id string) (*model.District, error)
 	Districts(ctx context.Context, stateCode *string, typeArg *model.LeaType, search *string, first *int, after *string) (*model.DistrictConnection, error)
 	School(ctx context.Context, id string) (*model.School, error)
+	Catalog(ctx context.Context) (*model.Catalog, error)
+	Metrics(ctx context.Context, query model.MetricsQuery) (*model.MetricsResult, error)
+	Goals(ctx context.Context, includeArchived *bool) ([]model.Goal, error)
+	Goal(ctx context.Context, id string) (*model.Goal, error)
 }
 type SchoolResolver interface {
 	District(ctx context.Context, obj *model.School) (*model.District, error)
 	State(ctx context.Context, obj *model.School) (*model.State, error)
 	Leadership(ctx context.Context, obj *model.School, from *int, to *int, tier *model.Tier) ([]model.LeadershipPoint, error)
+	Representation(ctx context.Context, obj *model.School, year *int, tier *model.Tier) (*model.Representation, error)
+	Pipeline(ctx context.Context, obj *model.School, year *int) (*model.Pipeline, error)
+	Growth(ctx context.Context, obj *model.School, from *int, to *int, tier *model.Tier) (*model.Growth, error)
+	Promotions(ctx context.Context, obj *model.School, from *int, to *int) (*model.Promotions, error)
 }
 type SchoolConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SchoolConnection) (int, error)
@@ -155,6 +369,11 @@ type SchoolConnectionResolver interface {
 type StateResolver interface {
 	Districts(ctx context.Context, obj *model.State, typeArg *model.LeaType, search *string, first *int, after *string) (*model.DistrictConnection, error)
 	Leadership(ctx context.Context, obj *model.State, from *int, to *int, tier *model.Tier) ([]model.LeadershipPoint, error)
+	Representation(ctx context.Context, obj *model.State, year *int, tier *model.Tier) (*model.Representation, error)
+	Pipeline(ctx context.Context, obj *model.State, year *int) (*model.Pipeline, error)
+	Growth(ctx context.Context, obj *model.State, from *int, to *int, tier *model.Tier) (*model.Growth, error)
+	Promotions(ctx context.Context, obj *model.State, from *int, to *int) (*model.Promotions, error)
+	Members(ctx context.Context, obj *model.State, from *int, to *int) (*model.Membership, error)
 }
 
 type executableSchema struct {
@@ -176,6 +395,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Catalog.defaultLimit":
+		if e.complexity.Catalog.DefaultLimit == nil {
+			break
+		}
+
+		return e.complexity.Catalog.DefaultLimit(childComplexity), true
+	case "Catalog.dimensions":
+		if e.complexity.Catalog.Dimensions == nil {
+			break
+		}
+
+		return e.complexity.Catalog.Dimensions(childComplexity), true
+	case "Catalog.maxLimit":
+		if e.complexity.Catalog.MaxLimit == nil {
+			break
+		}
+
+		return e.complexity.Catalog.MaxLimit(childComplexity), true
+	case "Catalog.measures":
+		if e.complexity.Catalog.Measures == nil {
+			break
+		}
+
+		return e.complexity.Catalog.Measures(childComplexity), true
+
+	case "DimensionInfo.description":
+		if e.complexity.DimensionInfo.Description == nil {
+			break
+		}
+
+		return e.complexity.DimensionInfo.Description(childComplexity), true
+	case "DimensionInfo.name":
+		if e.complexity.DimensionInfo.Name == nil {
+			break
+		}
+
+		return e.complexity.DimensionInfo.Name(childComplexity), true
+	case "DimensionInfo.ordered":
+		if e.complexity.DimensionInfo.Ordered == nil {
+			break
+		}
+
+		return e.complexity.DimensionInfo.Ordered(childComplexity), true
+	case "DimensionInfo.values":
+		if e.complexity.DimensionInfo.Values == nil {
+			break
+		}
+
+		return e.complexity.DimensionInfo.Values(childComplexity), true
+
+	case "District.growth":
+		if e.complexity.District.Growth == nil {
+			break
+		}
+
+		args, err := ec.field_District_growth_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.District.Growth(childComplexity, args["from"].(*int), args["to"].(*int), args["tier"].(*model.Tier)), true
 	case "District.id":
 		if e.complexity.District.ID == nil {
 			break
@@ -199,12 +479,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.District.Locale(childComplexity), true
+	case "District.members":
+		if e.complexity.District.Members == nil {
+			break
+		}
+
+		args, err := ec.field_District_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.District.Members(childComplexity, args["from"].(*int), args["to"].(*int)), true
 	case "District.name":
 		if e.complexity.District.Name == nil {
 			break
 		}
 
 		return e.complexity.District.Name(childComplexity), true
+	case "District.peers":
+		if e.complexity.District.Peers == nil {
+			break
+		}
+
+		args, err := ec.field_District_peers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.District.Peers(childComplexity, args["year"].(*int)), true
+	case "District.pipeline":
+		if e.complexity.District.Pipeline == nil {
+			break
+		}
+
+		args, err := ec.field_District_pipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.District.Pipeline(childComplexity, args["year"].(*int)), true
+	case "District.promotions":
+		if e.complexity.District.Promotions == nil {
+			break
+		}
+
+		args, err := ec.field_District_promotions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.District.Promotions(childComplexity, args["from"].(*int), args["to"].(*int)), true
+	case "District.representation":
+		if e.complexity.District.Representation == nil {
+			break
+		}
+
+		args, err := ec.field_District_representation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.District.Representation(childComplexity, args["year"].(*int), args["tier"].(*model.Tier)), true
 	case "District.schools":
 		if e.complexity.District.Schools == nil {
 			break
@@ -273,6 +608,220 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.DistrictEdge.Node(childComplexity), true
 
+	case "Goal.archived":
+		if e.complexity.Goal.Archived == nil {
+			break
+		}
+
+		return e.complexity.Goal.Archived(childComplexity), true
+	case "Goal.baselineValue":
+		if e.complexity.Goal.BaselineValue == nil {
+			break
+		}
+
+		return e.complexity.Goal.BaselineValue(childComplexity), true
+	case "Goal.baselineYear":
+		if e.complexity.Goal.BaselineYear == nil {
+			break
+		}
+
+		return e.complexity.Goal.BaselineYear(childComplexity), true
+	case "Goal.createdAt":
+		if e.complexity.Goal.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Goal.CreatedAt(childComplexity), true
+	case "Goal.id":
+		if e.complexity.Goal.ID == nil {
+			break
+		}
+
+		return e.complexity.Goal.ID(childComplexity), true
+	case "Goal.measure":
+		if e.complexity.Goal.Measure == nil {
+			break
+		}
+
+		return e.complexity.Goal.Measure(childComplexity), true
+	case "Goal.progress":
+		if e.complexity.Goal.Progress == nil {
+			break
+		}
+
+		return e.complexity.Goal.Progress(childComplexity), true
+	case "Goal.scope":
+		if e.complexity.Goal.Scope == nil {
+			break
+		}
+
+		return e.complexity.Goal.Scope(childComplexity), true
+	case "Goal.scopeId":
+		if e.complexity.Goal.ScopeID == nil {
+			break
+		}
+
+		return e.complexity.Goal.ScopeID(childComplexity), true
+	case "Goal.targetValue":
+		if e.complexity.Goal.TargetValue == nil {
+			break
+		}
+
+		return e.complexity.Goal.TargetValue(childComplexity), true
+	case "Goal.targetYear":
+		if e.complexity.Goal.TargetYear == nil {
+			break
+		}
+
+		return e.complexity.Goal.TargetYear(childComplexity), true
+	case "Goal.tier":
+		if e.complexity.Goal.Tier == nil {
+			break
+		}
+
+		return e.complexity.Goal.Tier(childComplexity), true
+	case "Goal.title":
+		if e.complexity.Goal.Title == nil {
+			break
+		}
+
+		return e.complexity.Goal.Title(childComplexity), true
+	case "Goal.updatedAt":
+		if e.complexity.Goal.UpdatedAt == nil {
+			break
+		}
+
+		return e.complexity.Goal.UpdatedAt(childComplexity), true
+
+	case "GoalPoint.value":
+		if e.complexity.GoalPoint.Value == nil {
+			break
+		}
+
+		return e.complexity.GoalPoint.Value(childComplexity), true
+	case "GoalPoint.year":
+		if e.complexity.GoalPoint.Year == nil {
+			break
+		}
+
+		return e.complexity.GoalPoint.Year(childComplexity), true
+
+	case "GoalProgress.actual":
+		if e.complexity.GoalProgress.Actual == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.Actual(childComplexity), true
+	case "GoalProgress.growthNeededPerYear":
+		if e.complexity.GoalProgress.GrowthNeededPerYear == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.GrowthNeededPerYear(childComplexity), true
+	case "GoalProgress.growthNeededRate":
+		if e.complexity.GoalProgress.GrowthNeededRate == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.GrowthNeededRate(childComplexity), true
+	case "GoalProgress.latestValue":
+		if e.complexity.GoalProgress.LatestValue == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.LatestValue(childComplexity), true
+	case "GoalProgress.latestYear":
+		if e.complexity.GoalProgress.LatestYear == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.LatestYear(childComplexity), true
+	case "GoalProgress.onTrack":
+		if e.complexity.GoalProgress.OnTrack == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.OnTrack(childComplexity), true
+	case "GoalProgress.percentOfWay":
+		if e.complexity.GoalProgress.PercentOfWay == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.PercentOfWay(childComplexity), true
+	case "GoalProgress.projectedValue":
+		if e.complexity.GoalProgress.ProjectedValue == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.ProjectedValue(childComplexity), true
+	case "GoalProgress.projection":
+		if e.complexity.GoalProgress.Projection == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.Projection(childComplexity), true
+	case "GoalProgress.target":
+		if e.complexity.GoalProgress.Target == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.Target(childComplexity), true
+
+	case "Growth.cagr":
+		if e.complexity.Growth.Cagr == nil {
+			break
+		}
+
+		return e.complexity.Growth.Cagr(childComplexity), true
+	case "Growth.change":
+		if e.complexity.Growth.Change == nil {
+			break
+		}
+
+		return e.complexity.Growth.Change(childComplexity), true
+	case "Growth.from":
+		if e.complexity.Growth.From == nil {
+			break
+		}
+
+		return e.complexity.Growth.From(childComplexity), true
+	case "Growth.latinoLeaders":
+		if e.complexity.Growth.LatinoLeaders == nil {
+			break
+		}
+
+		return e.complexity.Growth.LatinoLeaders(childComplexity), true
+	case "Growth.latinoLeadersFrom":
+		if e.complexity.Growth.LatinoLeadersFrom == nil {
+			break
+		}
+
+		return e.complexity.Growth.LatinoLeadersFrom(childComplexity), true
+	case "Growth.latinoLeadersTo":
+		if e.complexity.Growth.LatinoLeadersTo == nil {
+			break
+		}
+
+		return e.complexity.Growth.LatinoLeadersTo(childComplexity), true
+	case "Growth.tier":
+		if e.complexity.Growth.Tier == nil {
+			break
+		}
+
+		return e.complexity.Growth.Tier(childComplexity), true
+	case "Growth.to":
+		if e.complexity.Growth.To == nil {
+			break
+		}
+
+		return e.complexity.Growth.To(childComplexity), true
+	case "Growth.yearOnYear":
+		if e.complexity.Growth.YearOnYear == nil {
+			break
+		}
+
+		return e.complexity.Growth.YearOnYear(childComplexity), true
+
 	case "LeadershipPoint.knownEthnicityLeaders":
 		if e.complexity.LeadershipPoint.KnownEthnicityLeaders == nil {
 			break
@@ -310,6 +859,195 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.LeadershipPoint.UnknownEthnicityShare(childComplexity), true
 
+	case "MeasureInfo.description":
+		if e.complexity.MeasureInfo.Description == nil {
+			break
+		}
+
+		return e.complexity.MeasureInfo.Description(childComplexity), true
+	case "MeasureInfo.dimensions":
+		if e.complexity.MeasureInfo.Dimensions == nil {
+			break
+		}
+
+		return e.complexity.MeasureInfo.Dimensions(childComplexity), true
+	case "MeasureInfo.hasUnknownShare":
+		if e.complexity.MeasureInfo.HasUnknownShare == nil {
+			break
+		}
+
+		return e.complexity.MeasureInfo.HasUnknownShare(childComplexity), true
+	case "MeasureInfo.name":
+		if e.complexity.MeasureInfo.Name == nil {
+			break
+		}
+
+		return e.complexity.MeasureInfo.Name(childComplexity), true
+	case "MeasureInfo.requires":
+		if e.complexity.MeasureInfo.Requires == nil {
+			break
+		}
+
+		return e.complexity.MeasureInfo.Requires(childComplexity), true
+	case "MeasureInfo.span":
+		if e.complexity.MeasureInfo.Span == nil {
+			break
+		}
+
+		return e.complexity.MeasureInfo.Span(childComplexity), true
+	case "MeasureInfo.stock":
+		if e.complexity.MeasureInfo.Stock == nil {
+			break
+		}
+
+		return e.complexity.MeasureInfo.Stock(childComplexity), true
+	case "MeasureInfo.unit":
+		if e.complexity.MeasureInfo.Unit == nil {
+			break
+		}
+
+		return e.complexity.MeasureInfo.Unit(childComplexity), true
+
+	case "MemberYear.conferenceAttendance":
+		if e.complexity.MemberYear.ConferenceAttendance == nil {
+			break
+		}
+
+		return e.complexity.MemberYear.ConferenceAttendance(childComplexity), true
+	case "MemberYear.members":
+		if e.complexity.MemberYear.Members == nil {
+			break
+		}
+
+		return e.complexity.MemberYear.Members(childComplexity), true
+	case "MemberYear.newMembers":
+		if e.complexity.MemberYear.NewMembers == nil {
+			break
+		}
+
+		return e.complexity.MemberYear.NewMembers(childComplexity), true
+	case "MemberYear.schoolYear":
+		if e.complexity.MemberYear.SchoolYear == nil {
+			break
+		}
+
+		return e.complexity.MemberYear.SchoolYear(childComplexity), true
+
+	case "Membership.memberPromotionGap":
+		if e.complexity.Membership.MemberPromotionGap == nil {
+			break
+		}
+
+		return e.complexity.Membership.MemberPromotionGap(childComplexity), true
+	case "Membership.memberPromotionRate":
+		if e.complexity.Membership.MemberPromotionRate == nil {
+			break
+		}
+
+		return e.complexity.Membership.MemberPromotionRate(childComplexity), true
+	case "Membership.years":
+		if e.complexity.Membership.Years == nil {
+			break
+		}
+
+		return e.complexity.Membership.Years(childComplexity), true
+
+	case "MetricsResult.description":
+		if e.complexity.MetricsResult.Description == nil {
+			break
+		}
+
+		return e.complexity.MetricsResult.Description(childComplexity), true
+	case "MetricsResult.dimensions":
+		if e.complexity.MetricsResult.Dimensions == nil {
+			break
+		}
+
+		return e.complexity.MetricsResult.Dimensions(childComplexity), true
+	case "MetricsResult.measures":
+		if e.complexity.MetricsResult.Measures == nil {
+			break
+		}
+
+		return e.complexity.MetricsResult.Measures(childComplexity), true
+	case "MetricsResult.rows":
+		if e.complexity.MetricsResult.Rows == nil {
+			break
+		}
+
+		return e.complexity.MetricsResult.Rows(childComplexity), true
+	case "MetricsResult.sql":
+		if e.complexity.MetricsResult.SQL == nil {
+			break
+		}
+
+		return e.complexity.MetricsResult.SQL(childComplexity), true
+	case "MetricsResult.sources":
+		if e.complexity.MetricsResult.Sources == nil {
+			break
+		}
+
+		return e.complexity.MetricsResult.Sources(childComplexity), true
+	case "MetricsResult.totalCount":
+		if e.complexity.MetricsResult.TotalCount == nil {
+			break
+		}
+
+		return e.complexity.MetricsResult.TotalCount(childComplexity), true
+
+	case "MetricsRow.dimensions":
+		if e.complexity.MetricsRow.Dimensions == nil {
+			break
+		}
+
+		return e.complexity.MetricsRow.Dimensions(childComplexity), true
+	case "MetricsRow.unknownEthnicityShares":
+		if e.complexity.MetricsRow.UnknownEthnicityShares == nil {
+			break
+		}
+
+		return e.complexity.MetricsRow.UnknownEthnicityShares(childComplexity), true
+	case "MetricsRow.values":
+		if e.complexity.MetricsRow.Values == nil {
+			break
+		}
+
+		return e.complexity.MetricsRow.Values(childComplexity), true
+
+	case "Mutation.archiveGoal":
+		if e.complexity.Mutation.ArchiveGoal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveGoal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ArchiveGoal(childComplexity, args["id"].(string)), true
+	case "Mutation.createGoal":
+		if e.complexity.Mutation.CreateGoal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createGoal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateGoal(childComplexity, args["input"].(model.GoalInput)), true
+	case "Mutation.updateGoal":
+		if e.complexity.Mutation.UpdateGoal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateGoal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateGoal(childComplexity, args["id"].(string), args["input"].(model.GoalInput)), true
+
 	case "PageInfo.endCursor":
 		if e.complexity.PageInfo.EndCursor == nil {
 			break
@@ -323,6 +1061,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.PageInfo.HasNextPage(childComplexity), true
 
+	case "PeerComparison.description":
+		if e.complexity.PeerComparison.Description == nil {
+			break
+		}
+
+		return e.complexity.PeerComparison.Description(childComplexity), true
+	case "PeerComparison.districts":
+		if e.complexity.PeerComparison.Districts == nil {
+			break
+		}
+
+		return e.complexity.PeerComparison.Districts(childComplexity), true
+	case "PeerComparison.representation":
+		if e.complexity.PeerComparison.Representation == nil {
+			break
+		}
+
+		return e.complexity.PeerComparison.Representation(childComplexity), true
+
+	case "Pipeline.ranks":
+		if e.complexity.Pipeline.Ranks == nil {
+			break
+		}
+
+		return e.complexity.Pipeline.Ranks(childComplexity), true
+	case "Pipeline.schoolYear":
+		if e.complexity.Pipeline.SchoolYear == nil {
+			break
+		}
+
+		return e.complexity.Pipeline.SchoolYear(childComplexity), true
+
+	case "PipelineRank.latino":
+		if e.complexity.PipelineRank.Latino == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.Latino(childComplexity), true
+	case "PipelineRank.latinoShare":
+		if e.complexity.PipelineRank.LatinoShare == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.LatinoShare(childComplexity), true
+	case "PipelineRank.parity":
+		if e.complexity.PipelineRank.Parity == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.Parity(childComplexity), true
+	case "PipelineRank.people":
+		if e.complexity.PipelineRank.People == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.People(childComplexity), true
+	case "PipelineRank.rank":
+		if e.complexity.PipelineRank.Rank == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.Rank(childComplexity), true
+	case "PipelineRank.ratioToRankBelow":
+		if e.complexity.PipelineRank.RatioToRankBelow == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.RatioToRankBelow(childComplexity), true
+	case "PipelineRank.role":
+		if e.complexity.PipelineRank.Role == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.Role(childComplexity), true
+	case "PipelineRank.tier":
+		if e.complexity.PipelineRank.Tier == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.Tier(childComplexity), true
+	case "PipelineRank.unknownEthnicityShare":
+		if e.complexity.PipelineRank.UnknownEthnicityShare == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.UnknownEthnicityShare(childComplexity), true
+
+	case "Promotions.byRole":
+		if e.complexity.Promotions.ByRole == nil {
+			break
+		}
+
+		return e.complexity.Promotions.ByRole(childComplexity), true
+	case "Promotions.from":
+		if e.complexity.Promotions.From == nil {
+			break
+		}
+
+		return e.complexity.Promotions.From(childComplexity), true
+	case "Promotions.newLeaderShare":
+		if e.complexity.Promotions.NewLeaderShare == nil {
+			break
+		}
+
+		return e.complexity.Promotions.NewLeaderShare(childComplexity), true
+	case "Promotions.promotionRate":
+		if e.complexity.Promotions.PromotionRate == nil {
+			break
+		}
+
+		return e.complexity.Promotions.PromotionRate(childComplexity), true
+	case "Promotions.promotionRateRatio":
+		if e.complexity.Promotions.PromotionRateRatio == nil {
+			break
+		}
+
+		return e.complexity.Promotions.PromotionRateRatio(childComplexity), true
+	case "Promotions.retentionRate":
+		if e.complexity.Promotions.RetentionRate == nil {
+			break
+		}
+
+		return e.complexity.Promotions.RetentionRate(childComplexity), true
+	case "Promotions.to":
+		if e.complexity.Promotions.To == nil {
+			break
+		}
+
+		return e.complexity.Promotions.To(childComplexity), true
+
+	case "Query.catalog":
+		if e.complexity.Query.Catalog == nil {
+			break
+		}
+
+		return e.complexity.Query.Catalog(childComplexity), true
 	case "Query.district":
 		if e.complexity.Query.District == nil {
 			break
@@ -345,6 +1219,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Districts(childComplexity, args["stateCode"].(*string), args["type"].(*model.LeaType), args["search"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.goal":
+		if e.complexity.Query.Goal == nil {
+			break
+		}
+
+		args, err := ec.field_Query_goal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Goal(childComplexity, args["id"].(string)), true
+	case "Query.goals":
+		if e.complexity.Query.Goals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_goals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Goals(childComplexity, args["includeArchived"].(*bool)), true
+	case "Query.metrics":
+		if e.complexity.Query.Metrics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_metrics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Metrics(childComplexity, args["query"].(model.MetricsQuery)), true
 	case "Query.school":
 		if e.complexity.Query.School == nil {
 			break
@@ -374,6 +1281,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.States(childComplexity), true
 
+	case "Representation.latinoLeaderShare":
+		if e.complexity.Representation.LatinoLeaderShare == nil {
+			break
+		}
+
+		return e.complexity.Representation.LatinoLeaderShare(childComplexity), true
+	case "Representation.latinoLeaders":
+		if e.complexity.Representation.LatinoLeaders == nil {
+			break
+		}
+
+		return e.complexity.Representation.LatinoLeaders(childComplexity), true
+	case "Representation.latinoStudentShare":
+		if e.complexity.Representation.LatinoStudentShare == nil {
+			break
+		}
+
+		return e.complexity.Representation.LatinoStudentShare(childComplexity), true
+	case "Representation.latinoStudents":
+		if e.complexity.Representation.LatinoStudents == nil {
+			break
+		}
+
+		return e.complexity.Representation.LatinoStudents(childComplexity), true
+	case "Representation.latinoStudentsPerLatinoLeader":
+		if e.complexity.Representation.LatinoStudentsPerLatinoLeader == nil {
+			break
+		}
+
+		return e.complexity.Representation.LatinoStudentsPerLatinoLeader(childComplexity), true
+	case "Representation.leaders":
+		if e.complexity.Representation.Leaders == nil {
+			break
+		}
+
+		return e.complexity.Representation.Leaders(childComplexity), true
+	case "Representation.representationGap":
+		if e.complexity.Representation.RepresentationGap == nil {
+			break
+		}
+
+		return e.complexity.Representation.RepresentationGap(childComplexity), true
+	case "Representation.representationIndex":
+		if e.complexity.Representation.RepresentationIndex == nil {
+			break
+		}
+
+		return e.complexity.Representation.RepresentationIndex(childComplexity), true
+	case "Representation.schoolYear":
+		if e.complexity.Representation.SchoolYear == nil {
+			break
+		}
+
+		return e.complexity.Representation.SchoolYear(childComplexity), true
+	case "Representation.schoolsWithLatinoLeader":
+		if e.complexity.Representation.SchoolsWithLatinoLeader == nil {
+			break
+		}
+
+		return e.complexity.Representation.SchoolsWithLatinoLeader(childComplexity), true
+	case "Representation.schoolsWithLatinoLeaderShare":
+		if e.complexity.Representation.SchoolsWithLatinoLeaderShare == nil {
+			break
+		}
+
+		return e.complexity.Representation.SchoolsWithLatinoLeaderShare(childComplexity), true
+	case "Representation.students":
+		if e.complexity.Representation.Students == nil {
+			break
+		}
+
+		return e.complexity.Representation.Students(childComplexity), true
+	case "Representation.tier":
+		if e.complexity.Representation.Tier == nil {
+			break
+		}
+
+		return e.complexity.Representation.Tier(childComplexity), true
+	case "Representation.unknownEthnicityShare":
+		if e.complexity.Representation.UnknownEthnicityShare == nil {
+			break
+		}
+
+		return e.complexity.Representation.UnknownEthnicityShare(childComplexity), true
+
+	case "RolePromotions.medianYearsToPromotion":
+		if e.complexity.RolePromotions.MedianYearsToPromotion == nil {
+			break
+		}
+
+		return e.complexity.RolePromotions.MedianYearsToPromotion(childComplexity), true
+	case "RolePromotions.promotionRate":
+		if e.complexity.RolePromotions.PromotionRate == nil {
+			break
+		}
+
+		return e.complexity.RolePromotions.PromotionRate(childComplexity), true
+	case "RolePromotions.promotionRateRatio":
+		if e.complexity.RolePromotions.PromotionRateRatio == nil {
+			break
+		}
+
+		return e.complexity.RolePromotions.PromotionRateRatio(childComplexity), true
+	case "RolePromotions.retentionRate":
+		if e.complexity.RolePromotions.RetentionRate == nil {
+			break
+		}
+
+		return e.complexity.RolePromotions.RetentionRate(childComplexity), true
+	case "RolePromotions.role":
+		if e.complexity.RolePromotions.Role == nil {
+			break
+		}
+
+		return e.complexity.RolePromotions.Role(childComplexity), true
+
 	case "School.charter":
 		if e.complexity.School.Charter == nil {
 			break
@@ -386,6 +1409,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.School.District(childComplexity), true
+	case "School.growth":
+		if e.complexity.School.Growth == nil {
+			break
+		}
+
+		args, err := ec.field_School_growth_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.School.Growth(childComplexity, args["from"].(*int), args["to"].(*int), args["tier"].(*model.Tier)), true
 	case "School.id":
 		if e.complexity.School.ID == nil {
 			break
@@ -415,6 +1449,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.School.Name(childComplexity), true
+	case "School.pipeline":
+		if e.complexity.School.Pipeline == nil {
+			break
+		}
+
+		args, err := ec.field_School_pipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.School.Pipeline(childComplexity, args["year"].(*int)), true
+	case "School.promotions":
+		if e.complexity.School.Promotions == nil {
+			break
+		}
+
+		args, err := ec.field_School_promotions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.School.Promotions(childComplexity, args["from"].(*int), args["to"].(*int)), true
+	case "School.representation":
+		if e.complexity.School.Representation == nil {
+			break
+		}
+
+		args, err := ec.field_School_representation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.School.Representation(childComplexity, args["year"].(*int), args["tier"].(*model.Tier)), true
 	case "School.state":
 		if e.complexity.School.State == nil {
 			break
@@ -495,6 +1562,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.State.Fips(childComplexity), true
+	case "State.growth":
+		if e.complexity.State.Growth == nil {
+			break
+		}
+
+		args, err := ec.field_State_growth_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.State.Growth(childComplexity, args["from"].(*int), args["to"].(*int), args["tier"].(*model.Tier)), true
 	case "State.leadership":
 		if e.complexity.State.Leadership == nil {
 			break
@@ -506,12 +1584,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.State.Leadership(childComplexity, args["from"].(*int), args["to"].(*int), args["tier"].(*model.Tier)), true
+	case "State.members":
+		if e.complexity.State.Members == nil {
+			break
+		}
+
+		args, err := ec.field_State_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.State.Members(childComplexity, args["from"].(*int), args["to"].(*int)), true
 	case "State.name":
 		if e.complexity.State.Name == nil {
 			break
 		}
 
 		return e.complexity.State.Name(childComplexity), true
+	case "State.pipeline":
+		if e.complexity.State.Pipeline == nil {
+			break
+		}
+
+		args, err := ec.field_State_pipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.State.Pipeline(childComplexity, args["year"].(*int)), true
+	case "State.promotions":
+		if e.complexity.State.Promotions == nil {
+			break
+		}
+
+		args, err := ec.field_State_promotions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.State.Promotions(childComplexity, args["from"].(*int), args["to"].(*int)), true
+	case "State.representation":
+		if e.complexity.State.Representation == nil {
+			break
+		}
+
+		args, err := ec.field_State_representation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.State.Representation(childComplexity, args["year"].(*int), args["tier"].(*model.Tier)), true
+
+	case "YearValue.schoolYear":
+		if e.complexity.YearValue.SchoolYear == nil {
+			break
+		}
+
+		return e.complexity.YearValue.SchoolYear(childComplexity), true
+	case "YearValue.value":
+		if e.complexity.YearValue.Value == nil {
+			break
+		}
+
+		return e.complexity.YearValue.Value(childComplexity), true
 
 	}
 	return 0, false
@@ -520,7 +1655,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := executionContext{opCtx, e, 0, 0, make(chan graphql.DeferredResult)}
-	inputUnmarshalMap := graphql.BuildUnmarshalerMap()
+	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputDimensionFilter,
+		ec.unmarshalInputGoalInput,
+		ec.unmarshalInputMeasureFilter,
+		ec.unmarshalInputMetricsOrder,
+		ec.unmarshalInputMetricsQuery,
+	)
 	first := true
 
 	switch opCtx.Operation.Operation {
@@ -553,6 +1694,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -601,7 +1757,7 @@ func (ec *executionContext) introspectType(name string) (*introspection.Type, er
 	return introspection.WrapTypeFromDef(ec.Schema(), ec.Schema().Types[name]), nil
 }
 
-//go:embed "geography.graphqls" "leadership.graphqls"
+//go:embed "catalog.graphqls" "catalog_gen.graphqls" "geography.graphqls" "goals.graphqls" "leadership.graphqls" "pipeline.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -613,14 +1769,39 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "catalog.graphqls", Input: sourceData("catalog.graphqls"), BuiltIn: false},
+	{Name: "catalog_gen.graphqls", Input: sourceData("catalog_gen.graphqls"), BuiltIn: false},
 	{Name: "geography.graphqls", Input: sourceData("geography.graphqls"), BuiltIn: false},
+	{Name: "goals.graphqls", Input: sourceData("goals.graphqls"), BuiltIn: false},
 	{Name: "leadership.graphqls", Input: sourceData("leadership.graphqls"), BuiltIn: false},
+	{Name: "pipeline.graphqls", Input: sourceData("pipeline.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_District_growth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tier", ec.unmarshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier)
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg2
+	return args, nil
+}
 
 func (ec *executionContext) field_District_leadership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -643,6 +1824,76 @@ func (ec *executionContext) field_District_leadership_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_District_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_District_peers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_District_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_District_promotions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_District_representation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tier", ec.unmarshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier)
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_District_schools_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -656,6 +1907,44 @@ func (ec *executionContext) field_District_schools_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveGoal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createGoal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNGoalInput2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateGoal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNGoalInput2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -712,6 +2001,39 @@ func (ec *executionContext) field_Query_districts_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_goal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_goals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived", ec.unmarshalOBoolean2ᚖbool)
+	if err != nil {
+		return nil, err
+	}
+	args["includeArchived"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_metrics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query", ec.unmarshalNMetricsQuery2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsQuery)
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_school_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -734,6 +2056,27 @@ func (ec *executionContext) field_Query_state_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_School_growth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tier", ec.unmarshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier)
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_School_leadership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -752,6 +2095,49 @@ func (ec *executionContext) field_School_leadership_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["tier"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_School_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_School_promotions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_School_representation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tier", ec.unmarshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier)
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg1
 	return args, nil
 }
 
@@ -781,6 +2167,27 @@ func (ec *executionContext) field_State_districts_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_State_growth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tier", ec.unmarshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier)
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_State_leadership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -799,6 +2206,65 @@ func (ec *executionContext) field_State_leadership_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["tier"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_State_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_State_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_State_promotions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_State_representation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tier", ec.unmarshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier)
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg1
 	return args, nil
 }
 
@@ -853,6 +2319,266 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ************************** directives.gotpl **************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Catalog_measures(ctx context.Context, field graphql.CollectedField, obj *model.Catalog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Catalog_measures,
+		func(ctx context.Context) (any, error) {
+			return obj.Measures, nil
+		},
+		nil,
+		ec.marshalNMeasureInfo2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureInfoᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Catalog_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Catalog",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "name":
+				return ec.fieldContext_MeasureInfo_name(ctx, field)
+			case "unit":
+				return ec.fieldContext_MeasureInfo_unit(ctx, field)
+			case "description":
+				return ec.fieldContext_MeasureInfo_description(ctx, field)
+			case "dimensions":
+				return ec.fieldContext_MeasureInfo_dimensions(ctx, field)
+			case "requires":
+				return ec.fieldContext_MeasureInfo_requires(ctx, field)
+			case "stock":
+				return ec.fieldContext_MeasureInfo_stock(ctx, field)
+			case "span":
+				return ec.fieldContext_MeasureInfo_span(ctx, field)
+			case "hasUnknownShare":
+				return ec.fieldContext_MeasureInfo_hasUnknownShare(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type MeasureInfo", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Catalog_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.Catalog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Catalog_dimensions,
+		func(ctx context.Context) (any, error) {
+			return obj.Dimensions, nil
+		},
+		nil,
+		ec.marshalNDimensionInfo2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionInfoᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Catalog_dimensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Catalog",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "name":
+				return ec.fieldContext_DimensionInfo_name(ctx, field)
+			case "description":
+				return ec.fieldContext_DimensionInfo_description(ctx, field)
+			case "ordered":
+				return ec.fieldContext_DimensionInfo_ordered(ctx, field)
+			case "values":
+				return ec.fieldContext_DimensionInfo_values(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type DimensionInfo", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Catalog_defaultLimit(ctx context.Context, field graphql.CollectedField, obj *model.Catalog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Catalog_defaultLimit,
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultLimit, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Catalog_defaultLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Catalog",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Catalog_maxLimit(ctx context.Context, field graphql.CollectedField, obj *model.Catalog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Catalog_maxLimit,
+		func(ctx context.Context) (any, error) {
+			return obj.MaxLimit, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Catalog_maxLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Catalog",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DimensionInfo_name(ctx context.Context, field graphql.CollectedField, obj *model.DimensionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_DimensionInfo_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNDimension2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_DimensionInfo_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DimensionInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Dimension does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DimensionInfo_description(ctx context.Context, field graphql.CollectedField, obj *model.DimensionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_DimensionInfo_description,
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_DimensionInfo_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DimensionInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DimensionInfo_ordered(ctx context.Context, field graphql.CollectedField, obj *model.DimensionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_DimensionInfo_ordered,
+		func(ctx context.Context) (any, error) {
+			return obj.Ordered, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_DimensionInfo_ordered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DimensionInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DimensionInfo_values(ctx context.Context, field graphql.CollectedField, obj *model.DimensionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_DimensionInfo_values,
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		ec.marshalOString2ᚕstringᚄ,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_DimensionInfo_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DimensionInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _District_id(ctx context.Context, field graphql.CollectedField, obj *model.District) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1033,6 +2759,16 @@ func (ec *executionContext) fieldContext_District_state(_ context.Context, field
 				return ec.fieldContext_State_districts(ctx, field)
 			case "leadership":
 				return ec.fieldContext_State_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_State_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_State_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_State_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_State_promotions(ctx, field)
+			case "members":
+				return ec.fieldContext_State_members(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type State", field.Name)
 		},
@@ -1146,6 +2882,340 @@ func (ec *executionContext) fieldContext_District_leadership(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _District_representation(ctx context.Context, field graphql.CollectedField, obj *model.District) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_District_representation,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.District().Representation(ctx, obj, fc.Args["year"].(*int), fc.Args["tier"].(*model.Tier))
+		},
+		nil,
+		ec.marshalNRepresentation2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRepresentation,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_District_representation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "District",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_Representation_schoolYear(ctx, field)
+			case "tier":
+				return ec.fieldContext_Representation_tier(ctx, field)
+			case "leaders":
+				return ec.fieldContext_Representation_leaders(ctx, field)
+			case "latinoLeaders":
+				return ec.fieldContext_Representation_latinoLeaders(ctx, field)
+			case "latinoLeaderShare":
+				return ec.fieldContext_Representation_latinoLeaderShare(ctx, field)
+			case "unknownEthnicityShare":
+				return ec.fieldContext_Representation_unknownEthnicityShare(ctx, field)
+			case "students":
+				return ec.fieldContext_Representation_students(ctx, field)
+			case "latinoStudents":
+				return ec.fieldContext_Representation_latinoStudents(ctx, field)
+			case "latinoStudentShare":
+				return ec.fieldContext_Representation_latinoStudentShare(ctx, field)
+			case "representationIndex":
+				return ec.fieldContext_Representation_representationIndex(ctx, field)
+			case "representationGap":
+				return ec.fieldContext_Representation_representationGap(ctx, field)
+			case "latinoStudentsPerLatinoLeader":
+				return ec.fieldContext_Representation_latinoStudentsPerLatinoLeader(ctx, field)
+			case "schoolsWithLatinoLeader":
+				return ec.fieldContext_Representation_schoolsWithLatinoLeader(ctx, field)
+			case "schoolsWithLatinoLeaderShare":
+				return ec.fieldContext_Representation_schoolsWithLatinoLeaderShare(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Representation", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_District_representation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _District_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.District) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_District_pipeline,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.District().Pipeline(ctx, obj, fc.Args["year"].(*int))
+		},
+		nil,
+		ec.marshalNPipeline2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipeline,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_District_pipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "District",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_Pipeline_schoolYear(ctx, field)
+			case "ranks":
+				return ec.fieldContext_Pipeline_ranks(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_District_pipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _District_growth(ctx context.Context, field graphql.CollectedField, obj *model.District) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_District_growth,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.District().Growth(ctx, obj, fc.Args["from"].(*int), fc.Args["to"].(*int), fc.Args["tier"].(*model.Tier))
+		},
+		nil,
+		ec.marshalNGrowth2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGrowth,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_District_growth(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "District",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "from":
+				return ec.fieldContext_Growth_from(ctx, field)
+			case "to":
+				return ec.fieldContext_Growth_to(ctx, field)
+			case "tier":
+				return ec.fieldContext_Growth_tier(ctx, field)
+			case "latinoLeadersFrom":
+				return ec.fieldContext_Growth_latinoLeadersFrom(ctx, field)
+			case "latinoLeadersTo":
+				return ec.fieldContext_Growth_latinoLeadersTo(ctx, field)
+			case "change":
+				return ec.fieldContext_Growth_change(ctx, field)
+			case "cagr":
+				return ec.fieldContext_Growth_cagr(ctx, field)
+			case "latinoLeaders":
+				return ec.fieldContext_Growth_latinoLeaders(ctx, field)
+			case "yearOnYear":
+				return ec.fieldContext_Growth_yearOnYear(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Growth", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_District_growth_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _District_promotions(ctx context.Context, field graphql.CollectedField, obj *model.District) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_District_promotions,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.District().Promotions(ctx, obj, fc.Args["from"].(*int), fc.Args["to"].(*int))
+		},
+		nil,
+		ec.marshalNPromotions2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPromotions,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_District_promotions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "District",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "from":
+				return ec.fieldContext_Promotions_from(ctx, field)
+			case "to":
+				return ec.fieldContext_Promotions_to(ctx, field)
+			case "promotionRate":
+				return ec.fieldContext_Promotions_promotionRate(ctx, field)
+			case "promotionRateRatio":
+				return ec.fieldContext_Promotions_promotionRateRatio(ctx, field)
+			case "retentionRate":
+				return ec.fieldContext_Promotions_retentionRate(ctx, field)
+			case "newLeaderShare":
+				return ec.fieldContext_Promotions_newLeaderShare(ctx, field)
+			case "byRole":
+				return ec.fieldContext_Promotions_byRole(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Promotions", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_District_promotions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _District_members(ctx context.Context, field graphql.CollectedField, obj *model.District) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_District_members,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.District().Members(ctx, obj, fc.Args["from"].(*int), fc.Args["to"].(*int))
+		},
+		nil,
+		ec.marshalNMembership2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMembership,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_District_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "District",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "years":
+				return ec.fieldContext_Membership_years(ctx, field)
+			case "memberPromotionRate":
+				return ec.fieldContext_Membership_memberPromotionRate(ctx, field)
+			case "memberPromotionGap":
+				return ec.fieldContext_Membership_memberPromotionGap(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_District_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _District_peers(ctx context.Context, field graphql.CollectedField, obj *model.District) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_District_peers,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.District().Peers(ctx, obj, fc.Args["year"].(*int))
+		},
+		nil,
+		ec.marshalNPeerComparison2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_District_peers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "District",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "description":
+				return ec.fieldContext_PeerComparison_description(ctx, field)
+			case "districts":
+				return ec.fieldContext_PeerComparison_districts(ctx, field)
+			case "representation":
+				return ec.fieldContext_PeerComparison_representation(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PeerComparison", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_District_peers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DistrictConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DistrictConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1221,6 +3291,18 @@ func (ec *executionContext) fieldContext_DistrictConnection_nodes(_ context.Cont
 				return ec.fieldContext_District_schools(ctx, field)
 			case "leadership":
 				return ec.fieldContext_District_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_District_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_District_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_District_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_District_promotions(ctx, field)
+			case "members":
+				return ec.fieldContext_District_members(ctx, field)
+			case "peers":
+				return ec.fieldContext_District_peers(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type District", field.Name)
 		},
@@ -1361,8 +3443,1081 @@ func (ec *executionContext) fieldContext_DistrictEdge_node(_ context.Context, fi
 				return ec.fieldContext_District_schools(ctx, field)
 			case "leadership":
 				return ec.fieldContext_District_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_District_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_District_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_District_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_District_promotions(ctx, field)
+			case "members":
+				return ec.fieldContext_District_members(ctx, field)
+			case "peers":
+				return ec.fieldContext_District_peers(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type District", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_id(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_id,
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_title(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_title,
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_measure(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_measure,
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		ec.marshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Measure does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_scope(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_scope,
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		ec.marshalNGoalScope2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalScope,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type GoalScope does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_scopeId(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_scopeId,
+		func(ctx context.Context) (any, error) {
+			return obj.ScopeID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_scopeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_tier(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_tier,
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		ec.marshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Tier does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_baselineYear(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_baselineYear,
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineYear, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_baselineYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_baselineValue(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_baselineValue,
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineValue, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_baselineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_targetYear(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_targetYear,
+		func(ctx context.Context) (any, error) {
+			return obj.TargetYear, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_targetYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_targetValue(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_targetValue,
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_archived(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_archived,
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_createdAt,
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		ec.marshalNTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Time does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_updatedAt,
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		ec.marshalNTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Time does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Goal_progress(ctx context.Context, field graphql.CollectedField, obj *model.Goal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Goal_progress,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Goal().Progress(ctx, obj)
+		},
+		nil,
+		ec.marshalNGoalProgress2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalProgress,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Goal_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Goal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "actual":
+				return ec.fieldContext_GoalProgress_actual(ctx, field)
+			case "target":
+				return ec.fieldContext_GoalProgress_target(ctx, field)
+			case "latestYear":
+				return ec.fieldContext_GoalProgress_latestYear(ctx, field)
+			case "latestValue":
+				return ec.fieldContext_GoalProgress_latestValue(ctx, field)
+			case "percentOfWay":
+				return ec.fieldContext_GoalProgress_percentOfWay(ctx, field)
+			case "projection":
+				return ec.fieldContext_GoalProgress_projection(ctx, field)
+			case "projectedValue":
+				return ec.fieldContext_GoalProgress_projectedValue(ctx, field)
+			case "onTrack":
+				return ec.fieldContext_GoalProgress_onTrack(ctx, field)
+			case "growthNeededRate":
+				return ec.fieldContext_GoalProgress_growthNeededRate(ctx, field)
+			case "growthNeededPerYear":
+				return ec.fieldContext_GoalProgress_growthNeededPerYear(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type GoalProgress", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalPoint_year(ctx context.Context, field graphql.CollectedField, obj *model.GoalPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalPoint_year,
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalPoint_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalPoint_value(ctx context.Context, field graphql.CollectedField, obj *model.GoalPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalPoint_value,
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_actual(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_actual,
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		ec.marshalNGoalPoint2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalPointᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "year":
+				return ec.fieldContext_GoalPoint_year(ctx, field)
+			case "value":
+				return ec.fieldContext_GoalPoint_value(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type GoalPoint", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_target(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_target,
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		ec.marshalNFloat2float64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_latestYear(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_latestYear,
+		func(ctx context.Context) (any, error) {
+			return obj.LatestYear, nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_latestYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_latestValue(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_latestValue,
+		func(ctx context.Context) (any, error) {
+			return obj.LatestValue, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_latestValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_percentOfWay(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_percentOfWay,
+		func(ctx context.Context) (any, error) {
+			return obj.PercentOfWay, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_percentOfWay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_projection(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_projection,
+		func(ctx context.Context) (any, error) {
+			return obj.Projection, nil
+		},
+		nil,
+		ec.marshalNGoalPoint2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalPointᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_projection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "year":
+				return ec.fieldContext_GoalPoint_year(ctx, field)
+			case "value":
+				return ec.fieldContext_GoalPoint_value(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type GoalPoint", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_projectedValue(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_projectedValue,
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectedValue, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_projectedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_onTrack(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_onTrack,
+		func(ctx context.Context) (any, error) {
+			return obj.OnTrack, nil
+		},
+		nil,
+		ec.marshalOBoolean2ᚖbool,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_onTrack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_growthNeededRate(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_growthNeededRate,
+		func(ctx context.Context) (any, error) {
+			return obj.GrowthNeededRate, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_growthNeededRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_growthNeededPerYear(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_growthNeededPerYear,
+		func(ctx context.Context) (any, error) {
+			return obj.GrowthNeededPerYear, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_growthNeededPerYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_from(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_from,
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_to(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_to,
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_tier(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_tier,
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		ec.marshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Tier does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_latinoLeadersFrom(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_latinoLeadersFrom,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoLeadersFrom, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_latinoLeadersFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_latinoLeadersTo(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_latinoLeadersTo,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoLeadersTo, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_latinoLeadersTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_change(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_change,
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_cagr(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_cagr,
+		func(ctx context.Context) (any, error) {
+			return obj.Cagr, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_cagr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_latinoLeaders(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_latinoLeaders,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoLeaders, nil
+		},
+		nil,
+		ec.marshalNYearValue2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐYearValueᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_latinoLeaders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_YearValue_schoolYear(ctx, field)
+			case "value":
+				return ec.fieldContext_YearValue_value(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type YearValue", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_yearOnYear(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_yearOnYear,
+		func(ctx context.Context) (any, error) {
+			return obj.YearOnYear, nil
+		},
+		nil,
+		ec.marshalNYearValue2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐYearValueᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_yearOnYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_YearValue_schoolYear(ctx, field)
+			case "value":
+				return ec.fieldContext_YearValue_value(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type YearValue", field.Name)
 		},
 	}
 	return fc, nil
@@ -1542,6 +4697,962 @@ func (ec *executionContext) fieldContext_LeadershipPoint_unknownEthnicityShare(_
 	return fc, nil
 }
 
+func (ec *executionContext) _MeasureInfo_name(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MeasureInfo_name,
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		ec.marshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MeasureInfo_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Measure does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasureInfo_unit(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MeasureInfo_unit,
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		ec.marshalNUnit2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐUnit,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MeasureInfo_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Unit does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasureInfo_description(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MeasureInfo_description,
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MeasureInfo_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasureInfo_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MeasureInfo_dimensions,
+		func(ctx context.Context) (any, error) {
+			return obj.Dimensions, nil
+		},
+		nil,
+		ec.marshalNDimension2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MeasureInfo_dimensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Dimension does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasureInfo_requires(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MeasureInfo_requires,
+		func(ctx context.Context) (any, error) {
+			return obj.Requires, nil
+		},
+		nil,
+		ec.marshalNDimension2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MeasureInfo_requires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Dimension does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasureInfo_stock(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MeasureInfo_stock,
+		func(ctx context.Context) (any, error) {
+			return obj.Stock, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MeasureInfo_stock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasureInfo_span(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MeasureInfo_span,
+		func(ctx context.Context) (any, error) {
+			return obj.Span, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MeasureInfo_span(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasureInfo_hasUnknownShare(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MeasureInfo_hasUnknownShare,
+		func(ctx context.Context) (any, error) {
+			return obj.HasUnknownShare, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MeasureInfo_hasUnknownShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureInfo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberYear_schoolYear(ctx context.Context, field graphql.CollectedField, obj *model.MemberYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MemberYear_schoolYear,
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolYear, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MemberYear_schoolYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberYear_members(ctx context.Context, field graphql.CollectedField, obj *model.MemberYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MemberYear_members,
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MemberYear_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberYear_newMembers(ctx context.Context, field graphql.CollectedField, obj *model.MemberYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MemberYear_newMembers,
+		func(ctx context.Context) (any, error) {
+			return obj.NewMembers, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MemberYear_newMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberYear_conferenceAttendance(ctx context.Context, field graphql.CollectedField, obj *model.MemberYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MemberYear_conferenceAttendance,
+		func(ctx context.Context) (any, error) {
+			return obj.ConferenceAttendance, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MemberYear_conferenceAttendance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_years(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Membership_years,
+		func(ctx context.Context) (any, error) {
+			return obj.Years, nil
+		},
+		nil,
+		ec.marshalNMemberYear2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMemberYearᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Membership_years(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_MemberYear_schoolYear(ctx, field)
+			case "members":
+				return ec.fieldContext_MemberYear_members(ctx, field)
+			case "newMembers":
+				return ec.fieldContext_MemberYear_newMembers(ctx, field)
+			case "conferenceAttendance":
+				return ec.fieldContext_MemberYear_conferenceAttendance(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type MemberYear", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_memberPromotionRate(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Membership_memberPromotionRate,
+		func(ctx context.Context) (any, error) {
+			return obj.MemberPromotionRate, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Membership_memberPromotionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_memberPromotionGap(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Membership_memberPromotionGap,
+		func(ctx context.Context) (any, error) {
+			return obj.MemberPromotionGap, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Membership_memberPromotionGap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsResult_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsResult_dimensions,
+		func(ctx context.Context) (any, error) {
+			return obj.Dimensions, nil
+		},
+		nil,
+		ec.marshalNDimension2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsResult_dimensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Dimension does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsResult_measures(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsResult_measures,
+		func(ctx context.Context) (any, error) {
+			return obj.Measures, nil
+		},
+		nil,
+		ec.marshalNMeasure2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsResult_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Measure does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsResult_rows(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsResult_rows,
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		ec.marshalNMetricsRow2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsRowᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsResult_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "dimensions":
+				return ec.fieldContext_MetricsRow_dimensions(ctx, field)
+			case "values":
+				return ec.fieldContext_MetricsRow_values(ctx, field)
+			case "unknownEthnicityShares":
+				return ec.fieldContext_MetricsRow_unknownEthnicityShares(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type MetricsRow", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsResult_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsResult_totalCount,
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsResult_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsResult_description(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsResult_description,
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsResult_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsResult_sources(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsResult_sources,
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		ec.marshalNString2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsResult_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsResult_sql(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsResult_sql,
+		func(ctx context.Context) (any, error) {
+			return obj.SQL, nil
+		},
+		nil,
+		ec.marshalOString2ᚖstring,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsResult_sql(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsRow_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsRow_dimensions,
+		func(ctx context.Context) (any, error) {
+			return obj.Dimensions, nil
+		},
+		nil,
+		ec.marshalNString2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsRow_dimensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsRow_values(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsRow_values,
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		ec.marshalNFloat2ᚕᚖfloat64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsRow_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsRow_unknownEthnicityShares(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsRow_unknownEthnicityShares,
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownEthnicityShares, nil
+		},
+		nil,
+		ec.marshalNFloat2ᚕᚖfloat64,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsRow_unknownEthnicityShares(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createGoal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_createGoal,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().CreateGoal(ctx, fc.Args["input"].(model.GoalInput))
+		},
+		nil,
+		ec.marshalNGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_createGoal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Goal_id(ctx, field)
+			case "title":
+				return ec.fieldContext_Goal_title(ctx, field)
+			case "measure":
+				return ec.fieldContext_Goal_measure(ctx, field)
+			case "scope":
+				return ec.fieldContext_Goal_scope(ctx, field)
+			case "scopeId":
+				return ec.fieldContext_Goal_scopeId(ctx, field)
+			case "tier":
+				return ec.fieldContext_Goal_tier(ctx, field)
+			case "baselineYear":
+				return ec.fieldContext_Goal_baselineYear(ctx, field)
+			case "baselineValue":
+				return ec.fieldContext_Goal_baselineValue(ctx, field)
+			case "targetYear":
+				return ec.fieldContext_Goal_targetYear(ctx, field)
+			case "targetValue":
+				return ec.fieldContext_Goal_targetValue(ctx, field)
+			case "archived":
+				return ec.fieldContext_Goal_archived(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Goal_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Goal_updatedAt(ctx, field)
+			case "progress":
+				return ec.fieldContext_Goal_progress(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Goal", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createGoal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateGoal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_updateGoal,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().UpdateGoal(ctx, fc.Args["id"].(string), fc.Args["input"].(model.GoalInput))
+		},
+		nil,
+		ec.marshalNGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_updateGoal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Goal_id(ctx, field)
+			case "title":
+				return ec.fieldContext_Goal_title(ctx, field)
+			case "measure":
+				return ec.fieldContext_Goal_measure(ctx, field)
+			case "scope":
+				return ec.fieldContext_Goal_scope(ctx, field)
+			case "scopeId":
+				return ec.fieldContext_Goal_scopeId(ctx, field)
+			case "tier":
+				return ec.fieldContext_Goal_tier(ctx, field)
+			case "baselineYear":
+				return ec.fieldContext_Goal_baselineYear(ctx, field)
+			case "baselineValue":
+				return ec.fieldContext_Goal_baselineValue(ctx, field)
+			case "targetYear":
+				return ec.fieldContext_Goal_targetYear(ctx, field)
+			case "targetValue":
+				return ec.fieldContext_Goal_targetValue(ctx, field)
+			case "archived":
+				return ec.fieldContext_Goal_archived(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Goal_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Goal_updatedAt(ctx, field)
+			case "progress":
+				return ec.fieldContext_Goal_progress(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Goal", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateGoal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveGoal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_archiveGoal,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().ArchiveGoal(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalNGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_archiveGoal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Goal_id(ctx, field)
+			case "title":
+				return ec.fieldContext_Goal_title(ctx, field)
+			case "measure":
+				return ec.fieldContext_Goal_measure(ctx, field)
+			case "scope":
+				return ec.fieldContext_Goal_scope(ctx, field)
+			case "scopeId":
+				return ec.fieldContext_Goal_scopeId(ctx, field)
+			case "tier":
+				return ec.fieldContext_Goal_tier(ctx, field)
+			case "baselineYear":
+				return ec.fieldContext_Goal_baselineYear(ctx, field)
+			case "baselineValue":
+				return ec.fieldContext_Goal_baselineValue(ctx, field)
+			case "targetYear":
+				return ec.fieldContext_Goal_targetYear(ctx, field)
+			case "targetValue":
+				return ec.fieldContext_Goal_targetValue(ctx, field)
+			case "archived":
+				return ec.fieldContext_Goal_archived(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Goal_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Goal_updatedAt(ctx, field)
+			case "progress":
+				return ec.fieldContext_Goal_progress(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Goal", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveGoal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1600,6 +5711,677 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _PeerComparison_description(ctx context.Context, field graphql.CollectedField, obj *model.PeerComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PeerComparison_description,
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PeerComparison_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeerComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeerComparison_districts(ctx context.Context, field graphql.CollectedField, obj *model.PeerComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PeerComparison_districts,
+		func(ctx context.Context) (any, error) {
+			return obj.Districts, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PeerComparison_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeerComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeerComparison_representation(ctx context.Context, field graphql.CollectedField, obj *model.PeerComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PeerComparison_representation,
+		func(ctx context.Context) (any, error) {
+			return obj.Representation, nil
+		},
+		nil,
+		ec.marshalORepresentation2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRepresentation,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_PeerComparison_representation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeerComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_Representation_schoolYear(ctx, field)
+			case "tier":
+				return ec.fieldContext_Representation_tier(ctx, field)
+			case "leaders":
+				return ec.fieldContext_Representation_leaders(ctx, field)
+			case "latinoLeaders":
+				return ec.fieldContext_Representation_latinoLeaders(ctx, field)
+			case "latinoLeaderShare":
+				return ec.fieldContext_Representation_latinoLeaderShare(ctx, field)
+			case "unknownEthnicityShare":
+				return ec.fieldContext_Representation_unknownEthnicityShare(ctx, field)
+			case "students":
+				return ec.fieldContext_Representation_students(ctx, field)
+			case "latinoStudents":
+				return ec.fieldContext_Representation_latinoStudents(ctx, field)
+			case "latinoStudentShare":
+				return ec.fieldContext_Representation_latinoStudentShare(ctx, field)
+			case "representationIndex":
+				return ec.fieldContext_Representation_representationIndex(ctx, field)
+			case "representationGap":
+				return ec.fieldContext_Representation_representationGap(ctx, field)
+			case "latinoStudentsPerLatinoLeader":
+				return ec.fieldContext_Representation_latinoStudentsPerLatinoLeader(ctx, field)
+			case "schoolsWithLatinoLeader":
+				return ec.fieldContext_Representation_schoolsWithLatinoLeader(ctx, field)
+			case "schoolsWithLatinoLeaderShare":
+				return ec.fieldContext_Representation_schoolsWithLatinoLeaderShare(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Representation", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pipeline_schoolYear(ctx context.Context, field graphql.CollectedField, obj *model.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Pipeline_schoolYear,
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolYear, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Pipeline_schoolYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pipeline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pipeline_ranks(ctx context.Context, field graphql.CollectedField, obj *model.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Pipeline_ranks,
+		func(ctx context.Context) (any, error) {
+			return obj.Ranks, nil
+		},
+		nil,
+		ec.marshalNPipelineRank2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipelineRankᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Pipeline_ranks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pipeline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "role":
+				return ec.fieldContext_PipelineRank_role(ctx, field)
+			case "rank":
+				return ec.fieldContext_PipelineRank_rank(ctx, field)
+			case "tier":
+				return ec.fieldContext_PipelineRank_tier(ctx, field)
+			case "people":
+				return ec.fieldContext_PipelineRank_people(ctx, field)
+			case "latino":
+				return ec.fieldContext_PipelineRank_latino(ctx, field)
+			case "latinoShare":
+				return ec.fieldContext_PipelineRank_latinoShare(ctx, field)
+			case "unknownEthnicityShare":
+				return ec.fieldContext_PipelineRank_unknownEthnicityShare(ctx, field)
+			case "ratioToRankBelow":
+				return ec.fieldContext_PipelineRank_ratioToRankBelow(ctx, field)
+			case "parity":
+				return ec.fieldContext_PipelineRank_parity(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PipelineRank", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_role(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_role,
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_rank(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_rank,
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_tier(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_tier,
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		ec.marshalNTier2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Tier does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_people(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_people,
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_latino(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_latino,
+		func(ctx context.Context) (any, error) {
+			return obj.Latino, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_latino(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_latinoShare(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_latinoShare,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoShare, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_latinoShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_unknownEthnicityShare(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_unknownEthnicityShare,
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownEthnicityShare, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_unknownEthnicityShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_ratioToRankBelow(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_ratioToRankBelow,
+		func(ctx context.Context) (any, error) {
+			return obj.RatioToRankBelow, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_ratioToRankBelow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_parity(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_parity,
+		func(ctx context.Context) (any, error) {
+			return obj.Parity, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_parity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Promotions_from(ctx context.Context, field graphql.CollectedField, obj *model.Promotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Promotions_from,
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Promotions_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Promotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Promotions_to(ctx context.Context, field graphql.CollectedField, obj *model.Promotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Promotions_to,
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Promotions_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Promotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Promotions_promotionRate(ctx context.Context, field graphql.CollectedField, obj *model.Promotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Promotions_promotionRate,
+		func(ctx context.Context) (any, error) {
+			return obj.PromotionRate, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Promotions_promotionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Promotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Promotions_promotionRateRatio(ctx context.Context, field graphql.CollectedField, obj *model.Promotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Promotions_promotionRateRatio,
+		func(ctx context.Context) (any, error) {
+			return obj.PromotionRateRatio, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Promotions_promotionRateRatio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Promotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Promotions_retentionRate(ctx context.Context, field graphql.CollectedField, obj *model.Promotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Promotions_retentionRate,
+		func(ctx context.Context) (any, error) {
+			return obj.RetentionRate, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Promotions_retentionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Promotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Promotions_newLeaderShare(ctx context.Context, field graphql.CollectedField, obj *model.Promotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Promotions_newLeaderShare,
+		func(ctx context.Context) (any, error) {
+			return obj.NewLeaderShare, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Promotions_newLeaderShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Promotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Promotions_byRole(ctx context.Context, field graphql.CollectedField, obj *model.Promotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Promotions_byRole,
+		func(ctx context.Context) (any, error) {
+			return obj.ByRole, nil
+		},
+		nil,
+		ec.marshalNRolePromotions2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRolePromotionsᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Promotions_byRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Promotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "role":
+				return ec.fieldContext_RolePromotions_role(ctx, field)
+			case "promotionRate":
+				return ec.fieldContext_RolePromotions_promotionRate(ctx, field)
+			case "promotionRateRatio":
+				return ec.fieldContext_RolePromotions_promotionRateRatio(ctx, field)
+			case "retentionRate":
+				return ec.fieldContext_RolePromotions_retentionRate(ctx, field)
+			case "medianYearsToPromotion":
+				return ec.fieldContext_RolePromotions_medianYearsToPromotion(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type RolePromotions", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_states(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1634,6 +6416,16 @@ func (ec *executionContext) fieldContext_Query_states(_ context.Context, field g
 				return ec.fieldContext_State_districts(ctx, field)
 			case "leadership":
 				return ec.fieldContext_State_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_State_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_State_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_State_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_State_promotions(ctx, field)
+			case "members":
+				return ec.fieldContext_State_members(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type State", field.Name)
 		},
@@ -1676,6 +6468,16 @@ func (ec *executionContext) fieldContext_Query_state(ctx context.Context, field 
 				return ec.fieldContext_State_districts(ctx, field)
 			case "leadership":
 				return ec.fieldContext_State_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_State_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_State_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_State_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_State_promotions(ctx, field)
+			case "members":
+				return ec.fieldContext_State_members(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type State", field.Name)
 		},
@@ -1735,6 +6537,18 @@ func (ec *executionContext) fieldContext_Query_district(ctx context.Context, fie
 				return ec.fieldContext_District_schools(ctx, field)
 			case "leadership":
 				return ec.fieldContext_District_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_District_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_District_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_District_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_District_promotions(ctx, field)
+			case "members":
+				return ec.fieldContext_District_members(ctx, field)
+			case "peers":
+				return ec.fieldContext_District_peers(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type District", field.Name)
 		},
@@ -1847,6 +6661,14 @@ func (ec *executionContext) fieldContext_Query_school(ctx context.Context, field
 				return ec.fieldContext_School_state(ctx, field)
 			case "leadership":
 				return ec.fieldContext_School_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_School_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_School_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_School_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_School_promotions(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 		},
@@ -1859,6 +6681,244 @@ func (ec *executionContext) fieldContext_Query_school(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_school_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_catalog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_catalog,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().Catalog(ctx)
+		},
+		nil,
+		ec.marshalNCatalog2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐCatalog,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_catalog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "measures":
+				return ec.fieldContext_Catalog_measures(ctx, field)
+			case "dimensions":
+				return ec.fieldContext_Catalog_dimensions(ctx, field)
+			case "defaultLimit":
+				return ec.fieldContext_Catalog_defaultLimit(ctx, field)
+			case "maxLimit":
+				return ec.fieldContext_Catalog_maxLimit(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Catalog", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_metrics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_metrics,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Metrics(ctx, fc.Args["query"].(model.MetricsQuery))
+		},
+		nil,
+		ec.marshalNMetricsResult2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsResult,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_metrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "dimensions":
+				return ec.fieldContext_MetricsResult_dimensions(ctx, field)
+			case "measures":
+				return ec.fieldContext_MetricsResult_measures(ctx, field)
+			case "rows":
+				return ec.fieldContext_MetricsResult_rows(ctx, field)
+			case "totalCount":
+				return ec.fieldContext_MetricsResult_totalCount(ctx, field)
+			case "description":
+				return ec.fieldContext_MetricsResult_description(ctx, field)
+			case "sources":
+				return ec.fieldContext_MetricsResult_sources(ctx, field)
+			case "sql":
+				return ec.fieldContext_MetricsResult_sql(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type MetricsResult", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_metrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_goals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_goals,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Goals(ctx, fc.Args["includeArchived"].(*bool))
+		},
+		nil,
+		ec.marshalNGoal2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_goals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Goal_id(ctx, field)
+			case "title":
+				return ec.fieldContext_Goal_title(ctx, field)
+			case "measure":
+				return ec.fieldContext_Goal_measure(ctx, field)
+			case "scope":
+				return ec.fieldContext_Goal_scope(ctx, field)
+			case "scopeId":
+				return ec.fieldContext_Goal_scopeId(ctx, field)
+			case "tier":
+				return ec.fieldContext_Goal_tier(ctx, field)
+			case "baselineYear":
+				return ec.fieldContext_Goal_baselineYear(ctx, field)
+			case "baselineValue":
+				return ec.fieldContext_Goal_baselineValue(ctx, field)
+			case "targetYear":
+				return ec.fieldContext_Goal_targetYear(ctx, field)
+			case "targetValue":
+				return ec.fieldContext_Goal_targetValue(ctx, field)
+			case "archived":
+				return ec.fieldContext_Goal_archived(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Goal_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Goal_updatedAt(ctx, field)
+			case "progress":
+				return ec.fieldContext_Goal_progress(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Goal", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_goals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_goal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_goal,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Goal(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_goal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Goal_id(ctx, field)
+			case "title":
+				return ec.fieldContext_Goal_title(ctx, field)
+			case "measure":
+				return ec.fieldContext_Goal_measure(ctx, field)
+			case "scope":
+				return ec.fieldContext_Goal_scope(ctx, field)
+			case "scopeId":
+				return ec.fieldContext_Goal_scopeId(ctx, field)
+			case "tier":
+				return ec.fieldContext_Goal_tier(ctx, field)
+			case "baselineYear":
+				return ec.fieldContext_Goal_baselineYear(ctx, field)
+			case "baselineValue":
+				return ec.fieldContext_Goal_baselineValue(ctx, field)
+			case "targetYear":
+				return ec.fieldContext_Goal_targetYear(ctx, field)
+			case "targetValue":
+				return ec.fieldContext_Goal_targetValue(ctx, field)
+			case "archived":
+				return ec.fieldContext_Goal_archived(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Goal_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Goal_updatedAt(ctx, field)
+			case "progress":
+				return ec.fieldContext_Goal_progress(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Goal", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_goal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -1968,6 +7028,557 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 				return ec.fieldContext___Schema_directives(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type __Schema", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_schoolYear(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_schoolYear,
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolYear, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_schoolYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_tier(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_tier,
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		ec.marshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Tier does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_leaders(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_leaders,
+		func(ctx context.Context) (any, error) {
+			return obj.Leaders, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_leaders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_latinoLeaders(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_latinoLeaders,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoLeaders, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_latinoLeaders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_latinoLeaderShare(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_latinoLeaderShare,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoLeaderShare, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_latinoLeaderShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_unknownEthnicityShare(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_unknownEthnicityShare,
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownEthnicityShare, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_unknownEthnicityShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_students(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_students,
+		func(ctx context.Context) (any, error) {
+			return obj.Students, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_students(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_latinoStudents(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_latinoStudents,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoStudents, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_latinoStudents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_latinoStudentShare(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_latinoStudentShare,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoStudentShare, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_latinoStudentShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_representationIndex(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_representationIndex,
+		func(ctx context.Context) (any, error) {
+			return obj.RepresentationIndex, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_representationIndex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_representationGap(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_representationGap,
+		func(ctx context.Context) (any, error) {
+			return obj.RepresentationGap, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_representationGap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_latinoStudentsPerLatinoLeader(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_latinoStudentsPerLatinoLeader,
+		func(ctx context.Context) (any, error) {
+			return obj.LatinoStudentsPerLatinoLeader, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_latinoStudentsPerLatinoLeader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_schoolsWithLatinoLeader(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_schoolsWithLatinoLeader,
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolsWithLatinoLeader, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_schoolsWithLatinoLeader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_schoolsWithLatinoLeaderShare(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_schoolsWithLatinoLeaderShare,
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolsWithLatinoLeaderShare, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_schoolsWithLatinoLeaderShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolePromotions_role(ctx context.Context, field graphql.CollectedField, obj *model.RolePromotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RolePromotions_role,
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_RolePromotions_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolePromotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolePromotions_promotionRate(ctx context.Context, field graphql.CollectedField, obj *model.RolePromotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RolePromotions_promotionRate,
+		func(ctx context.Context) (any, error) {
+			return obj.PromotionRate, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_RolePromotions_promotionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolePromotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolePromotions_promotionRateRatio(ctx context.Context, field graphql.CollectedField, obj *model.RolePromotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RolePromotions_promotionRateRatio,
+		func(ctx context.Context) (any, error) {
+			return obj.PromotionRateRatio, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_RolePromotions_promotionRateRatio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolePromotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolePromotions_retentionRate(ctx context.Context, field graphql.CollectedField, obj *model.RolePromotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RolePromotions_retentionRate,
+		func(ctx context.Context) (any, error) {
+			return obj.RetentionRate, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_RolePromotions_retentionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolePromotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolePromotions_medianYearsToPromotion(ctx context.Context, field graphql.CollectedField, obj *model.RolePromotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RolePromotions_medianYearsToPromotion,
+		func(ctx context.Context) (any, error) {
+			return obj.MedianYearsToPromotion, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_RolePromotions_medianYearsToPromotion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolePromotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
 		},
 	}
 	return fc, nil
@@ -2187,6 +7798,18 @@ func (ec *executionContext) fieldContext_School_district(_ context.Context, fiel
 				return ec.fieldContext_District_schools(ctx, field)
 			case "leadership":
 				return ec.fieldContext_District_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_District_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_District_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_District_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_District_promotions(ctx, field)
+			case "members":
+				return ec.fieldContext_District_members(ctx, field)
+			case "peers":
+				return ec.fieldContext_District_peers(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type District", field.Name)
 		},
@@ -2228,6 +7851,16 @@ func (ec *executionContext) fieldContext_School_state(_ context.Context, field g
 				return ec.fieldContext_State_districts(ctx, field)
 			case "leadership":
 				return ec.fieldContext_State_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_State_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_State_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_State_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_State_promotions(ctx, field)
+			case "members":
+				return ec.fieldContext_State_members(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type State", field.Name)
 		},
@@ -2284,6 +7917,242 @@ func (ec *executionContext) fieldContext_School_leadership(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_School_leadership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _School_representation(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_School_representation,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.School().Representation(ctx, obj, fc.Args["year"].(*int), fc.Args["tier"].(*model.Tier))
+		},
+		nil,
+		ec.marshalNRepresentation2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRepresentation,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_School_representation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_Representation_schoolYear(ctx, field)
+			case "tier":
+				return ec.fieldContext_Representation_tier(ctx, field)
+			case "leaders":
+				return ec.fieldContext_Representation_leaders(ctx, field)
+			case "latinoLeaders":
+				return ec.fieldContext_Representation_latinoLeaders(ctx, field)
+			case "latinoLeaderShare":
+				return ec.fieldContext_Representation_latinoLeaderShare(ctx, field)
+			case "unknownEthnicityShare":
+				return ec.fieldContext_Representation_unknownEthnicityShare(ctx, field)
+			case "students":
+				return ec.fieldContext_Representation_students(ctx, field)
+			case "latinoStudents":
+				return ec.fieldContext_Representation_latinoStudents(ctx, field)
+			case "latinoStudentShare":
+				return ec.fieldContext_Representation_latinoStudentShare(ctx, field)
+			case "representationIndex":
+				return ec.fieldContext_Representation_representationIndex(ctx, field)
+			case "representationGap":
+				return ec.fieldContext_Representation_representationGap(ctx, field)
+			case "latinoStudentsPerLatinoLeader":
+				return ec.fieldContext_Representation_latinoStudentsPerLatinoLeader(ctx, field)
+			case "schoolsWithLatinoLeader":
+				return ec.fieldContext_Representation_schoolsWithLatinoLeader(ctx, field)
+			case "schoolsWithLatinoLeaderShare":
+				return ec.fieldContext_Representation_schoolsWithLatinoLeaderShare(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Representation", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_School_representation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _School_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_School_pipeline,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.School().Pipeline(ctx, obj, fc.Args["year"].(*int))
+		},
+		nil,
+		ec.marshalNPipeline2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipeline,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_School_pipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_Pipeline_schoolYear(ctx, field)
+			case "ranks":
+				return ec.fieldContext_Pipeline_ranks(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_School_pipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _School_growth(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_School_growth,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.School().Growth(ctx, obj, fc.Args["from"].(*int), fc.Args["to"].(*int), fc.Args["tier"].(*model.Tier))
+		},
+		nil,
+		ec.marshalNGrowth2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGrowth,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_School_growth(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "from":
+				return ec.fieldContext_Growth_from(ctx, field)
+			case "to":
+				return ec.fieldContext_Growth_to(ctx, field)
+			case "tier":
+				return ec.fieldContext_Growth_tier(ctx, field)
+			case "latinoLeadersFrom":
+				return ec.fieldContext_Growth_latinoLeadersFrom(ctx, field)
+			case "latinoLeadersTo":
+				return ec.fieldContext_Growth_latinoLeadersTo(ctx, field)
+			case "change":
+				return ec.fieldContext_Growth_change(ctx, field)
+			case "cagr":
+				return ec.fieldContext_Growth_cagr(ctx, field)
+			case "latinoLeaders":
+				return ec.fieldContext_Growth_latinoLeaders(ctx, field)
+			case "yearOnYear":
+				return ec.fieldContext_Growth_yearOnYear(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Growth", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_School_growth_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _School_promotions(ctx context.Context, field graphql.CollectedField, obj *model.School) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_School_promotions,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.School().Promotions(ctx, obj, fc.Args["from"].(*int), fc.Args["to"].(*int))
+		},
+		nil,
+		ec.marshalNPromotions2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPromotions,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_School_promotions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "School",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "from":
+				return ec.fieldContext_Promotions_from(ctx, field)
+			case "to":
+				return ec.fieldContext_Promotions_to(ctx, field)
+			case "promotionRate":
+				return ec.fieldContext_Promotions_promotionRate(ctx, field)
+			case "promotionRateRatio":
+				return ec.fieldContext_Promotions_promotionRateRatio(ctx, field)
+			case "retentionRate":
+				return ec.fieldContext_Promotions_retentionRate(ctx, field)
+			case "newLeaderShare":
+				return ec.fieldContext_Promotions_newLeaderShare(ctx, field)
+			case "byRole":
+				return ec.fieldContext_Promotions_byRole(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Promotions", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_School_promotions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2367,6 +8236,14 @@ func (ec *executionContext) fieldContext_SchoolConnection_nodes(_ context.Contex
 				return ec.fieldContext_School_state(ctx, field)
 			case "leadership":
 				return ec.fieldContext_School_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_School_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_School_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_School_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_School_promotions(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 		},
@@ -2509,6 +8386,14 @@ func (ec *executionContext) fieldContext_SchoolEdge_node(_ context.Context, fiel
 				return ec.fieldContext_School_state(ctx, field)
 			case "leadership":
 				return ec.fieldContext_School_leadership(ctx, field)
+			case "representation":
+				return ec.fieldContext_School_representation(ctx, field)
+			case "pipeline":
+				return ec.fieldContext_School_pipeline(ctx, field)
+			case "growth":
+				return ec.fieldContext_School_growth(ctx, field)
+			case "promotions":
+				return ec.fieldContext_School_promotions(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type School", field.Name)
 		},
@@ -2705,6 +8590,349 @@ func (ec *executionContext) fieldContext_State_leadership(ctx context.Context, f
 	if fc.Args, err = ec.field_State_leadership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _State_representation(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_State_representation,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.State().Representation(ctx, obj, fc.Args["year"].(*int), fc.Args["tier"].(*model.Tier))
+		},
+		nil,
+		ec.marshalNRepresentation2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRepresentation,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_State_representation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "State",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_Representation_schoolYear(ctx, field)
+			case "tier":
+				return ec.fieldContext_Representation_tier(ctx, field)
+			case "leaders":
+				return ec.fieldContext_Representation_leaders(ctx, field)
+			case "latinoLeaders":
+				return ec.fieldContext_Representation_latinoLeaders(ctx, field)
+			case "latinoLeaderShare":
+				return ec.fieldContext_Representation_latinoLeaderShare(ctx, field)
+			case "unknownEthnicityShare":
+				return ec.fieldContext_Representation_unknownEthnicityShare(ctx, field)
+			case "students":
+				return ec.fieldContext_Representation_students(ctx, field)
+			case "latinoStudents":
+				return ec.fieldContext_Representation_latinoStudents(ctx, field)
+			case "latinoStudentShare":
+				return ec.fieldContext_Representation_latinoStudentShare(ctx, field)
+			case "representationIndex":
+				return ec.fieldContext_Representation_representationIndex(ctx, field)
+			case "representationGap":
+				return ec.fieldContext_Representation_representationGap(ctx, field)
+			case "latinoStudentsPerLatinoLeader":
+				return ec.fieldContext_Representation_latinoStudentsPerLatinoLeader(ctx, field)
+			case "schoolsWithLatinoLeader":
+				return ec.fieldContext_Representation_schoolsWithLatinoLeader(ctx, field)
+			case "schoolsWithLatinoLeaderShare":
+				return ec.fieldContext_Representation_schoolsWithLatinoLeaderShare(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Representation", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_State_representation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _State_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_State_pipeline,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.State().Pipeline(ctx, obj, fc.Args["year"].(*int))
+		},
+		nil,
+		ec.marshalNPipeline2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipeline,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_State_pipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "State",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "schoolYear":
+				return ec.fieldContext_Pipeline_schoolYear(ctx, field)
+			case "ranks":
+				return ec.fieldContext_Pipeline_ranks(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_State_pipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _State_growth(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_State_growth,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.State().Growth(ctx, obj, fc.Args["from"].(*int), fc.Args["to"].(*int), fc.Args["tier"].(*model.Tier))
+		},
+		nil,
+		ec.marshalNGrowth2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGrowth,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_State_growth(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "State",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "from":
+				return ec.fieldContext_Growth_from(ctx, field)
+			case "to":
+				return ec.fieldContext_Growth_to(ctx, field)
+			case "tier":
+				return ec.fieldContext_Growth_tier(ctx, field)
+			case "latinoLeadersFrom":
+				return ec.fieldContext_Growth_latinoLeadersFrom(ctx, field)
+			case "latinoLeadersTo":
+				return ec.fieldContext_Growth_latinoLeadersTo(ctx, field)
+			case "change":
+				return ec.fieldContext_Growth_change(ctx, field)
+			case "cagr":
+				return ec.fieldContext_Growth_cagr(ctx, field)
+			case "latinoLeaders":
+				return ec.fieldContext_Growth_latinoLeaders(ctx, field)
+			case "yearOnYear":
+				return ec.fieldContext_Growth_yearOnYear(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Growth", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_State_growth_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _State_promotions(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_State_promotions,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.State().Promotions(ctx, obj, fc.Args["from"].(*int), fc.Args["to"].(*int))
+		},
+		nil,
+		ec.marshalNPromotions2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPromotions,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_State_promotions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "State",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "from":
+				return ec.fieldContext_Promotions_from(ctx, field)
+			case "to":
+				return ec.fieldContext_Promotions_to(ctx, field)
+			case "promotionRate":
+				return ec.fieldContext_Promotions_promotionRate(ctx, field)
+			case "promotionRateRatio":
+				return ec.fieldContext_Promotions_promotionRateRatio(ctx, field)
+			case "retentionRate":
+				return ec.fieldContext_Promotions_retentionRate(ctx, field)
+			case "newLeaderShare":
+				return ec.fieldContext_Promotions_newLeaderShare(ctx, field)
+			case "byRole":
+				return ec.fieldContext_Promotions_byRole(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Promotions", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_State_promotions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _State_members(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_State_members,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.State().Members(ctx, obj, fc.Args["from"].(*int), fc.Args["to"].(*int))
+		},
+		nil,
+		ec.marshalNMembership2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMembership,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_State_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "State",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "years":
+				return ec.fieldContext_Membership_years(ctx, field)
+			case "memberPromotionRate":
+				return ec.fieldContext_Membership_memberPromotionRate(ctx, field)
+			case "memberPromotionGap":
+				return ec.fieldContext_Membership_memberPromotionGap(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_State_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearValue_schoolYear(ctx context.Context, field graphql.CollectedField, obj *model.YearValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_YearValue_schoolYear,
+		func(ctx context.Context) (any, error) {
+			return obj.SchoolYear, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_YearValue_schoolYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearValue_value(ctx context.Context, field graphql.CollectedField, obj *model.YearValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_YearValue_value,
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_YearValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
 	}
 	return fc, nil
 }
@@ -4155,6 +10383,319 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputDimensionFilter(ctx context.Context, obj any) (model.DimensionFilter, error) {
+	var it model.DimensionFilter
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dimension", "in", "notIn", "min", "max"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNDimension2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "notIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotIn = data
+		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Min = data
+		case "max":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Max = data
+		}
+	}
+
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputGoalInput(ctx context.Context, obj any) (model.GoalInput, error) {
+	var it model.GoalInput
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "measure", "scope", "scopeId", "tier", "baselineYear", "baselineValue", "targetYear", "targetValue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalNGoalScope2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "scopeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopeId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScopeID = data
+		case "tier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tier"))
+			data, err := ec.unmarshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tier = data
+		case "baselineYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYear"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYear = data
+		case "baselineValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValue"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValue = data
+		case "targetYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYear"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYear = data
+		case "targetValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValue"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValue = data
+		}
+	}
+
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMeasureFilter(ctx context.Context, obj any) (model.MeasureFilter, error) {
+	var it model.MeasureFilter
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"measure", "op", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "op":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("op"))
+			data, err := ec.unmarshalNCompareOp2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐCompareOp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Op = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMetricsOrder(ctx context.Context, obj any) (model.MetricsOrder, error) {
+	var it model.MetricsOrder
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["desc"]; !present {
+		asMap["desc"] = false
+	}
+
+	fieldsInOrder := [...]string{"measure", "dimension", "desc"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOMeasure2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalODimension2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "desc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("desc"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Desc = data
+		}
+	}
+
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMetricsQuery(ctx context.Context, obj any) (model.MetricsQuery, error) {
+	var it model.MetricsQuery
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dimensions"]; !present {
+		asMap["dimensions"] = []any{}
+	}
+	if _, present := asMap["filters"]; !present {
+		asMap["filters"] = []any{}
+	}
+	if _, present := asMap["having"]; !present {
+		asMap["having"] = []any{}
+	}
+	if _, present := asMap["orderBy"]; !present {
+		asMap["orderBy"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"measures", "dimensions", "filters", "having", "from", "to", "orderBy", "limit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measures":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measures"))
+			data, err := ec.unmarshalNMeasure2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measures = data
+		case "dimensions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimensions"))
+			data, err := ec.unmarshalODimension2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimensions = data
+		case "filters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filters"))
+			data, err := ec.unmarshalODimensionFilter2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filters = data
+		case "having":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("having"))
+			data, err := ec.unmarshalOMeasureFilter2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Having = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "orderBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderBy"))
+			data, err := ec.unmarshalOMetricsOrder2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsOrderᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderBy = data
+		case "limit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("limit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Limit = data
+		}
+	}
+
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -4162,6 +10703,111 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var catalogImplementors = []string{"Catalog"}
+
+func (ec *executionContext) _Catalog(ctx context.Context, sel ast.SelectionSet, obj *model.Catalog) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, catalogImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Catalog")
+		case "measures":
+			out.Values[i] = ec._Catalog_measures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dimensions":
+			out.Values[i] = ec._Catalog_dimensions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "defaultLimit":
+			out.Values[i] = ec._Catalog_defaultLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxLimit":
+			out.Values[i] = ec._Catalog_maxLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var dimensionInfoImplementors = []string{"DimensionInfo"}
+
+func (ec *executionContext) _DimensionInfo(ctx context.Context, sel ast.SelectionSet, obj *model.DimensionInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dimensionInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DimensionInfo")
+		case "name":
+			out.Values[i] = ec._DimensionInfo_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._DimensionInfo_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ordered":
+			out.Values[i] = ec._DimensionInfo_ordered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._DimensionInfo_values(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
 
 var districtImplementors = []string{"District"}
 
@@ -4281,6 +10927,222 @@ func (ec *executionContext) _District(ctx context.Context, sel ast.SelectionSet,
 					}
 				}()
 				res = ec._District_leadership(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "representation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._District_representation(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pipeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._District_pipeline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "growth":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._District_growth(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "promotions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._District_promotions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "members":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._District_members(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "peers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._District_peers(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -4459,6 +11321,315 @@ func (ec *executionContext) _DistrictEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var goalImplementors = []string{"Goal"}
+
+func (ec *executionContext) _Goal(ctx context.Context, sel ast.SelectionSet, obj *model.Goal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, goalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Goal")
+		case "id":
+			out.Values[i] = ec._Goal_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Goal_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "measure":
+			out.Values[i] = ec._Goal_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scope":
+			out.Values[i] = ec._Goal_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scopeId":
+			out.Values[i] = ec._Goal_scopeId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tier":
+			out.Values[i] = ec._Goal_tier(ctx, field, obj)
+		case "baselineYear":
+			out.Values[i] = ec._Goal_baselineYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "baselineValue":
+			out.Values[i] = ec._Goal_baselineValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetYear":
+			out.Values[i] = ec._Goal_targetYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetValue":
+			out.Values[i] = ec._Goal_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "archived":
+			out.Values[i] = ec._Goal_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Goal_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Goal_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "progress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Goal_progress(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var goalPointImplementors = []string{"GoalPoint"}
+
+func (ec *executionContext) _GoalPoint(ctx context.Context, sel ast.SelectionSet, obj *model.GoalPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, goalPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GoalPoint")
+		case "year":
+			out.Values[i] = ec._GoalPoint_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._GoalPoint_value(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var goalProgressImplementors = []string{"GoalProgress"}
+
+func (ec *executionContext) _GoalProgress(ctx context.Context, sel ast.SelectionSet, obj *model.GoalProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, goalProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GoalProgress")
+		case "actual":
+			out.Values[i] = ec._GoalProgress_actual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._GoalProgress_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latestYear":
+			out.Values[i] = ec._GoalProgress_latestYear(ctx, field, obj)
+		case "latestValue":
+			out.Values[i] = ec._GoalProgress_latestValue(ctx, field, obj)
+		case "percentOfWay":
+			out.Values[i] = ec._GoalProgress_percentOfWay(ctx, field, obj)
+		case "projection":
+			out.Values[i] = ec._GoalProgress_projection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectedValue":
+			out.Values[i] = ec._GoalProgress_projectedValue(ctx, field, obj)
+		case "onTrack":
+			out.Values[i] = ec._GoalProgress_onTrack(ctx, field, obj)
+		case "growthNeededRate":
+			out.Values[i] = ec._GoalProgress_growthNeededRate(ctx, field, obj)
+		case "growthNeededPerYear":
+			out.Values[i] = ec._GoalProgress_growthNeededPerYear(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var growthImplementors = []string{"Growth"}
+
+func (ec *executionContext) _Growth(ctx context.Context, sel ast.SelectionSet, obj *model.Growth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, growthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Growth")
+		case "from":
+			out.Values[i] = ec._Growth_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Growth_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tier":
+			out.Values[i] = ec._Growth_tier(ctx, field, obj)
+		case "latinoLeadersFrom":
+			out.Values[i] = ec._Growth_latinoLeadersFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latinoLeadersTo":
+			out.Values[i] = ec._Growth_latinoLeadersTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._Growth_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cagr":
+			out.Values[i] = ec._Growth_cagr(ctx, field, obj)
+		case "latinoLeaders":
+			out.Values[i] = ec._Growth_latinoLeaders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yearOnYear":
+			out.Values[i] = ec._Growth_yearOnYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var leadershipPointImplementors = []string{"LeadershipPoint"}
 
 func (ec *executionContext) _LeadershipPoint(ctx context.Context, sel ast.SelectionSet, obj *model.LeadershipPoint) graphql.Marshaler {
@@ -4517,6 +11688,355 @@ func (ec *executionContext) _LeadershipPoint(ctx context.Context, sel ast.Select
 	return out
 }
 
+var measureInfoImplementors = []string{"MeasureInfo"}
+
+func (ec *executionContext) _MeasureInfo(ctx context.Context, sel ast.SelectionSet, obj *model.MeasureInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, measureInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeasureInfo")
+		case "name":
+			out.Values[i] = ec._MeasureInfo_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._MeasureInfo_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._MeasureInfo_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dimensions":
+			out.Values[i] = ec._MeasureInfo_dimensions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requires":
+			out.Values[i] = ec._MeasureInfo_requires(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stock":
+			out.Values[i] = ec._MeasureInfo_stock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "span":
+			out.Values[i] = ec._MeasureInfo_span(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasUnknownShare":
+			out.Values[i] = ec._MeasureInfo_hasUnknownShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var memberYearImplementors = []string{"MemberYear"}
+
+func (ec *executionContext) _MemberYear(ctx context.Context, sel ast.SelectionSet, obj *model.MemberYear) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberYearImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberYear")
+		case "schoolYear":
+			out.Values[i] = ec._MemberYear_schoolYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "members":
+			out.Values[i] = ec._MemberYear_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newMembers":
+			out.Values[i] = ec._MemberYear_newMembers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conferenceAttendance":
+			out.Values[i] = ec._MemberYear_conferenceAttendance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var membershipImplementors = []string{"Membership"}
+
+func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *model.Membership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Membership")
+		case "years":
+			out.Values[i] = ec._Membership_years(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberPromotionRate":
+			out.Values[i] = ec._Membership_memberPromotionRate(ctx, field, obj)
+		case "memberPromotionGap":
+			out.Values[i] = ec._Membership_memberPromotionGap(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metricsResultImplementors = []string{"MetricsResult"}
+
+func (ec *executionContext) _MetricsResult(ctx context.Context, sel ast.SelectionSet, obj *model.MetricsResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricsResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricsResult")
+		case "dimensions":
+			out.Values[i] = ec._MetricsResult_dimensions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measures":
+			out.Values[i] = ec._MetricsResult_measures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._MetricsResult_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MetricsResult_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._MetricsResult_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._MetricsResult_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sql":
+			out.Values[i] = ec._MetricsResult_sql(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var metricsRowImplementors = []string{"MetricsRow"}
+
+func (ec *executionContext) _MetricsRow(ctx context.Context, sel ast.SelectionSet, obj *model.MetricsRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricsRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricsRow")
+		case "dimensions":
+			out.Values[i] = ec._MetricsRow_dimensions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._MetricsRow_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknownEthnicityShares":
+			out.Values[i] = ec._MetricsRow_unknownEthnicityShares(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createGoal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createGoal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateGoal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateGoal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveGoal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveGoal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -4535,6 +12055,220 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var peerComparisonImplementors = []string{"PeerComparison"}
+
+func (ec *executionContext) _PeerComparison(ctx context.Context, sel ast.SelectionSet, obj *model.PeerComparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peerComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeerComparison")
+		case "description":
+			out.Values[i] = ec._PeerComparison_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "districts":
+			out.Values[i] = ec._PeerComparison_districts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "representation":
+			out.Values[i] = ec._PeerComparison_representation(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var pipelineImplementors = []string{"Pipeline"}
+
+func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet, obj *model.Pipeline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pipeline")
+		case "schoolYear":
+			out.Values[i] = ec._Pipeline_schoolYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ranks":
+			out.Values[i] = ec._Pipeline_ranks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var pipelineRankImplementors = []string{"PipelineRank"}
+
+func (ec *executionContext) _PipelineRank(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineRank) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineRankImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineRank")
+		case "role":
+			out.Values[i] = ec._PipelineRank_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._PipelineRank_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tier":
+			out.Values[i] = ec._PipelineRank_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._PipelineRank_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latino":
+			out.Values[i] = ec._PipelineRank_latino(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latinoShare":
+			out.Values[i] = ec._PipelineRank_latinoShare(ctx, field, obj)
+		case "unknownEthnicityShare":
+			out.Values[i] = ec._PipelineRank_unknownEthnicityShare(ctx, field, obj)
+		case "ratioToRankBelow":
+			out.Values[i] = ec._PipelineRank_ratioToRankBelow(ctx, field, obj)
+		case "parity":
+			out.Values[i] = ec._PipelineRank_parity(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var promotionsImplementors = []string{"Promotions"}
+
+func (ec *executionContext) _Promotions(ctx context.Context, sel ast.SelectionSet, obj *model.Promotions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, promotionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Promotions")
+		case "from":
+			out.Values[i] = ec._Promotions_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Promotions_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "promotionRate":
+			out.Values[i] = ec._Promotions_promotionRate(ctx, field, obj)
+		case "promotionRateRatio":
+			out.Values[i] = ec._Promotions_promotionRateRatio(ctx, field, obj)
+		case "retentionRate":
+			out.Values[i] = ec._Promotions_retentionRate(ctx, field, obj)
+		case "newLeaderShare":
+			out.Values[i] = ec._Promotions_newLeaderShare(ctx, field, obj)
+		case "byRole":
+			out.Values[i] = ec._Promotions_byRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4678,6 +12412,91 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "catalog":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_catalog(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "metrics":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_metrics(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "goals":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_goals(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "goal":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_goal(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -4686,6 +12505,133 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var representationImplementors = []string{"Representation"}
+
+func (ec *executionContext) _Representation(ctx context.Context, sel ast.SelectionSet, obj *model.Representation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, representationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Representation")
+		case "schoolYear":
+			out.Values[i] = ec._Representation_schoolYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tier":
+			out.Values[i] = ec._Representation_tier(ctx, field, obj)
+		case "leaders":
+			out.Values[i] = ec._Representation_leaders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latinoLeaders":
+			out.Values[i] = ec._Representation_latinoLeaders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latinoLeaderShare":
+			out.Values[i] = ec._Representation_latinoLeaderShare(ctx, field, obj)
+		case "unknownEthnicityShare":
+			out.Values[i] = ec._Representation_unknownEthnicityShare(ctx, field, obj)
+		case "students":
+			out.Values[i] = ec._Representation_students(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latinoStudents":
+			out.Values[i] = ec._Representation_latinoStudents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latinoStudentShare":
+			out.Values[i] = ec._Representation_latinoStudentShare(ctx, field, obj)
+		case "representationIndex":
+			out.Values[i] = ec._Representation_representationIndex(ctx, field, obj)
+		case "representationGap":
+			out.Values[i] = ec._Representation_representationGap(ctx, field, obj)
+		case "latinoStudentsPerLatinoLeader":
+			out.Values[i] = ec._Representation_latinoStudentsPerLatinoLeader(ctx, field, obj)
+		case "schoolsWithLatinoLeader":
+			out.Values[i] = ec._Representation_schoolsWithLatinoLeader(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "schoolsWithLatinoLeaderShare":
+			out.Values[i] = ec._Representation_schoolsWithLatinoLeaderShare(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var rolePromotionsImplementors = []string{"RolePromotions"}
+
+func (ec *executionContext) _RolePromotions(ctx context.Context, sel ast.SelectionSet, obj *model.RolePromotions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rolePromotionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RolePromotions")
+		case "role":
+			out.Values[i] = ec._RolePromotions_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "promotionRate":
+			out.Values[i] = ec._RolePromotions_promotionRate(ctx, field, obj)
+		case "promotionRateRatio":
+			out.Values[i] = ec._RolePromotions_promotionRateRatio(ctx, field, obj)
+		case "retentionRate":
+			out.Values[i] = ec._RolePromotions_retentionRate(ctx, field, obj)
+		case "medianYearsToPromotion":
+			out.Values[i] = ec._RolePromotions_medianYearsToPromotion(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4832,6 +12778,150 @@ func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._School_leadership(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "representation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._School_representation(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pipeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._School_pipeline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "growth":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._School_growth(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "promotions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._School_promotions(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -5108,6 +13198,227 @@ func (ec *executionContext) _State(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "representation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._State_representation(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pipeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._State_pipeline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "growth":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._State_growth(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "promotions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._State_promotions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "members":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._State_members(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var yearValueImplementors = []string{"YearValue"}
+
+func (ec *executionContext) _YearValue(ctx context.Context, sel ast.SelectionSet, obj *model.YearValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, yearValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YearValue")
+		case "schoolYear":
+			out.Values[i] = ec._YearValue_schoolYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._YearValue_value(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5482,6 +13793,152 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCatalog2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐCatalog(ctx context.Context, sel ast.SelectionSet, v model.Catalog) graphql.Marshaler {
+	return ec._Catalog(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCatalog2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐCatalog(ctx context.Context, sel ast.SelectionSet, v *model.Catalog) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Catalog(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCompareOp2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐCompareOp(ctx context.Context, v any) (model.CompareOp, error) {
+	var res model.CompareOp
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCompareOp2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐCompareOp(ctx context.Context, sel ast.SelectionSet, v model.CompareOp) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDimension2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx context.Context, v any) (model.Dimension, error) {
+	var res model.Dimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimension2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx context.Context, sel ast.SelectionSet, v model.Dimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDimension2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, v any) ([]model.Dimension, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDimension2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDimension2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Dimension) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNDimension2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDimensionFilter2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionFilter(ctx context.Context, v any) (model.DimensionFilter, error) {
+	res, err := ec.unmarshalInputDimensionFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimensionInfo2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionInfo(ctx context.Context, sel ast.SelectionSet, v model.DimensionInfo) graphql.Marshaler {
+	return ec._DimensionInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDimensionInfo2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DimensionInfo) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNDimensionInfo2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionInfo(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNDistrict2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDistrict(ctx context.Context, sel ast.SelectionSet, v model.District) graphql.Marshaler {
 	return ec._District(ctx, sel, &v)
 }
@@ -5602,6 +14059,195 @@ func (ec *executionContext) marshalNDistrictEdge2ᚕgithubᚗcomᚋcaminoᚑedu�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNFloat2ᚕᚖfloat64(ctx context.Context, v any) ([]*float64, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]*float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOFloat2ᚖfloat64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFloat2ᚕᚖfloat64(ctx context.Context, sel ast.SelectionSet, v []*float64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalOFloat2ᚖfloat64(ctx, sel, v[i])
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGoal2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal(ctx context.Context, sel ast.SelectionSet, v model.Goal) graphql.Marshaler {
+	return ec._Goal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGoal2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Goal) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNGoal2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal(ctx context.Context, sel ast.SelectionSet, v *model.Goal) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Goal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGoalInput2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalInput(ctx context.Context, v any) (model.GoalInput, error) {
+	res, err := ec.unmarshalInputGoalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGoalPoint2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalPoint(ctx context.Context, sel ast.SelectionSet, v model.GoalPoint) graphql.Marshaler {
+	return ec._GoalPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGoalPoint2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalPointᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GoalPoint) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNGoalPoint2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalPoint(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGoalProgress2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalProgress(ctx context.Context, sel ast.SelectionSet, v model.GoalProgress) graphql.Marshaler {
+	return ec._GoalProgress(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGoalProgress2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalProgress(ctx context.Context, sel ast.SelectionSet, v *model.GoalProgress) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GoalProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGoalScope2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalScope(ctx context.Context, v any) (model.GoalScope, error) {
+	var res model.GoalScope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGoalScope2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoalScope(ctx context.Context, sel ast.SelectionSet, v model.GoalScope) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNGrowth2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGrowth(ctx context.Context, sel ast.SelectionSet, v model.Growth) graphql.Marshaler {
+	return ec._Growth(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGrowth2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGrowth(ctx context.Context, sel ast.SelectionSet, v *model.Growth) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Growth(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5702,8 +14348,416 @@ func (ec *executionContext) marshalNLocale2githubᚗcomᚋcaminoᚑeduᚋcamino�
 	return v
 }
 
+func (ec *executionContext) unmarshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx context.Context, v any) (model.Measure, error) {
+	var res model.Measure
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx context.Context, sel ast.SelectionSet, v model.Measure) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMeasure2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureᚄ(ctx context.Context, v any) ([]model.Measure, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.Measure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMeasure2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Measure) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMeasureFilter2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureFilter(ctx context.Context, v any) (model.MeasureFilter, error) {
+	res, err := ec.unmarshalInputMeasureFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeasureInfo2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureInfo(ctx context.Context, sel ast.SelectionSet, v model.MeasureInfo) graphql.Marshaler {
+	return ec._MeasureInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMeasureInfo2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MeasureInfo) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNMeasureInfo2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureInfo(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMemberYear2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMemberYear(ctx context.Context, sel ast.SelectionSet, v model.MemberYear) graphql.Marshaler {
+	return ec._MemberYear(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMemberYear2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMemberYearᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MemberYear) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNMemberYear2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMemberYear(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMembership2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMembership(ctx context.Context, sel ast.SelectionSet, v model.Membership) graphql.Marshaler {
+	return ec._Membership(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMembership2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMembership(ctx context.Context, sel ast.SelectionSet, v *model.Membership) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Membership(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMetricsOrder2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsOrder(ctx context.Context, v any) (model.MetricsOrder, error) {
+	res, err := ec.unmarshalInputMetricsOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMetricsQuery2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsQuery(ctx context.Context, v any) (model.MetricsQuery, error) {
+	res, err := ec.unmarshalInputMetricsQuery(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricsResult2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsResult(ctx context.Context, sel ast.SelectionSet, v model.MetricsResult) graphql.Marshaler {
+	return ec._MetricsResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMetricsResult2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsResult(ctx context.Context, sel ast.SelectionSet, v *model.MetricsResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MetricsResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMetricsRow2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsRow(ctx context.Context, sel ast.SelectionSet, v model.MetricsRow) graphql.Marshaler {
+	return ec._MetricsRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMetricsRow2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MetricsRow) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNMetricsRow2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsRow(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeerComparison2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison(ctx context.Context, sel ast.SelectionSet, v model.PeerComparison) graphql.Marshaler {
+	return ec._PeerComparison(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeerComparison2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison(ctx context.Context, sel ast.SelectionSet, v *model.PeerComparison) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PeerComparison(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPipeline2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipeline(ctx context.Context, sel ast.SelectionSet, v model.Pipeline) graphql.Marshaler {
+	return ec._Pipeline(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPipeline2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipeline(ctx context.Context, sel ast.SelectionSet, v *model.Pipeline) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Pipeline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPipelineRank2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipelineRank(ctx context.Context, sel ast.SelectionSet, v model.PipelineRank) graphql.Marshaler {
+	return ec._PipelineRank(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPipelineRank2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipelineRankᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PipelineRank) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNPipelineRank2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipelineRank(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPromotions2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPromotions(ctx context.Context, sel ast.SelectionSet, v model.Promotions) graphql.Marshaler {
+	return ec._Promotions(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPromotions2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPromotions(ctx context.Context, sel ast.SelectionSet, v *model.Promotions) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Promotions(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRepresentation2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRepresentation(ctx context.Context, sel ast.SelectionSet, v model.Representation) graphql.Marshaler {
+	return ec._Representation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRepresentation2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRepresentation(ctx context.Context, sel ast.SelectionSet, v *model.Representation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Representation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRolePromotions2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRolePromotions(ctx context.Context, sel ast.SelectionSet, v model.RolePromotions) graphql.Marshaler {
+	return ec._RolePromotions(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRolePromotions2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRolePromotionsᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RolePromotions) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNRolePromotions2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRolePromotions(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSchool2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSchool(ctx context.Context, sel ast.SelectionSet, v model.School) graphql.Marshaler {
@@ -5908,6 +14962,120 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTier2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier(ctx context.Context, v any) (model.Tier, error) {
+	var res model.Tier
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTier2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier(ctx context.Context, sel ast.SelectionSet, v model.Tier) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUnit2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐUnit(ctx context.Context, v any) (model.Unit, error) {
+	var res model.Unit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnit2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐUnit(ctx context.Context, sel ast.SelectionSet, v model.Unit) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNYearValue2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐYearValue(ctx context.Context, sel ast.SelectionSet, v model.YearValue) graphql.Marshaler {
+	return ec._YearValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNYearValue2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐYearValueᚄ(ctx context.Context, sel ast.SelectionSet, v []model.YearValue) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNYearValue2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐYearValue(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -6193,6 +15361,105 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalODimension2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, v any) ([]model.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDimension2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODimension2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNDimension2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODimension2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx context.Context, v any) (*model.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Dimension)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODimension2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimension(ctx context.Context, sel ast.SelectionSet, v *model.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODimensionFilter2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionFilterᚄ(ctx context.Context, v any) ([]model.DimensionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.DimensionFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDimensionFilter2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDimensionFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalODistrict2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐDistrict(ctx context.Context, sel ast.SelectionSet, v *model.District) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -6215,6 +15482,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal(ctx context.Context, sel ast.SelectionSet, v *model.Goal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Goal(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -6251,6 +15525,65 @@ func (ec *executionContext) marshalOLeaType2ᚖgithubᚗcomᚋcaminoᚑeduᚋcam
 	return v
 }
 
+func (ec *executionContext) unmarshalOMeasure2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx context.Context, v any) (*model.Measure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Measure)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeasure2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *model.Measure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMeasureFilter2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureFilterᚄ(ctx context.Context, v any) ([]model.MeasureFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.MeasureFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeasureFilter2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasureFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMetricsOrder2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsOrderᚄ(ctx context.Context, v any) ([]model.MetricsOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.MetricsOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMetricsOrder2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORepresentation2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRepresentation(ctx context.Context, sel ast.SelectionSet, v *model.Representation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Representation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSchool2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSchool(ctx context.Context, sel ast.SelectionSet, v *model.School) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -6263,6 +15596,42 @@ func (ec *executionContext) marshalOState2ᚖgithubᚗcomᚋcaminoᚑeduᚋcamin
 		return graphql.Null
 	}
 	return ec._State(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -3,12 +3,14 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/camino-edu/camino/graph/model"
+	"github.com/camino-edu/camino/internal/metrics"
 	"github.com/camino-edu/camino/internal/warehouse"
 	"github.com/camino-edu/camino/loaders"
 )
@@ -30,7 +32,9 @@ func InstallPrefetch(ctx context.Context) {
 	// Every series needs the span of years with data: when the operation asks
 	// for one, fetch it now, in parallel with the root fields.
 	for _, typ := range []string{"State", "District", "School"} {
-		if len(selectedArgs(ctx, typ, "leadership")) > 0 {
+		if len(selectedArgs(ctx, typ, "leadership")) > 0 || slices.ContainsFunc(metricFields[typ], func(f string) bool {
+			return len(selectedArgs(ctx, typ, f)) > 0
+		}) {
 			go func() { _, _ = l.DataYears(ctx) }()
 			break
 		}
@@ -77,6 +81,7 @@ func prefetchStates(ctx context.Context, codes []string) {
 	}
 	l := loaders.For(ctx)
 	prefetchLeadership(ctx, "State", warehouse.LevelState, codes)
+	prefetchMetrics(ctx, "State", metrics.DimState, codes)
 	for _, args := range selectedArgs(ctx, "State", "districts") {
 		f, err := districtFilter(leaTypeArg(args), stringArg(args, "search"))
 		if err != nil {
@@ -111,6 +116,7 @@ func prefetchDistricts(ctx context.Context, ids []string) {
 	}
 	l := loaders.For(ctx)
 	prefetchLeadership(ctx, "District", warehouse.LevelDistrict, ids)
+	prefetchMetrics(ctx, "District", metrics.DimDistrict, ids)
 	for _, args := range selectedArgs(ctx, "District", "schools") {
 		p, err := pageArgs("school", intArg(args, "first"), stringArg(args, "after"))
 		if err != nil {
@@ -132,6 +138,7 @@ func prefetchSchools(ctx context.Context, ids []string) {
 	}
 	l := loaders.For(ctx)
 	prefetchLeadership(ctx, "School", warehouse.LevelSchool, ids)
+	prefetchMetrics(ctx, "School", metrics.DimSchool, ids)
 	l.Leadership.Dispatch()
 }
 

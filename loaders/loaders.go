@@ -5,11 +5,48 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/camino-edu/camino/internal/metrics"
 	"github.com/camino-edu/camino/internal/warehouse"
 )
+
+// MetricsRunner runs catalog queries. *metrics.Engine implements it.
+type MetricsRunner interface {
+	Run(ctx context.Context, q metrics.Query) (*metrics.Result, error)
+}
+
+// MetricKey asks for one entity's rows of a catalog query: Level is the
+// dimension that names the entity (state, district or school), ID its id,
+// and Shape the rest of the query. Keys that differ only in ID are one SQL
+// query: the entity dimension leads, filtered to the batch's ids.
+type MetricKey struct {
+	Level, ID string
+	Shape     MetricShape
+}
+
+// MetricShape is a catalog query without its entity (comparable, so it can
+// key a loader): names joined with commas.
+type MetricShape struct {
+	Measures, Dimensions string
+	From, To             int
+	Tier                 string // "" for every tier
+}
+
+// Query is the shape's catalog query for these entities.
+func (s MetricShape) Query(level string, ids []string) metrics.Query {
+	q := metrics.Query{Measures: strings.Split(s.Measures, ","), Dimensions: []string{level},
+		Filters: []metrics.Filter{{Dimension: level, In: ids}}, From: s.From, To: s.To, Limit: metrics.MaxLimit}
+	if s.Dimensions != "" {
+		q.Dimensions = append(q.Dimensions, strings.Split(s.Dimensions, ",")...)
+	}
+	if s.Tier != "" {
+		q.Filters = append(q.Filters, metrics.Filter{Dimension: metrics.DimTier, In: []string{s.Tier}})
+	}
+	return q
+}
 
 // Source is what the loaders read: the warehouse's typed query functions.
 type Source interface {
@@ -74,6 +111,8 @@ type Loaders struct {
 	SchoolsOfDistrict *Loader[SchoolPageKey, []warehouse.School]
 	SchoolCount       *Loader[string, int]
 	Leadership        *Loader[LeadershipKey, []warehouse.LeadershipCounts]
+	// Metrics are catalog rows per entity, without the entity dimension.
+	Metrics *Loader[MetricKey, []metrics.Row]
 
 	years     func(context.Context) (Years, error)
 	yearsOnce sync.Once
@@ -81,8 +120,8 @@ type Loaders struct {
 	yearsErr  error
 }
 
-// New builds a request's loaders over src.
-func New(src Source) *Loaders {
+// New builds a request's loaders over src and the metrics engine m.
+func New(src Source, m MetricsRunner) *Loaders {
 	l := &Loaders{
 		StateByCode: NewLoader(func(ctx context.Context, codes []string) (map[string]warehouse.State, error) {
 			list, err := src.StatesByCode(ctx, codes)
@@ -143,6 +182,22 @@ func New(src Source) *Loaders {
 				}, nil)
 		}),
 	}
+	l.Metrics = NewLoader(func(ctx context.Context, keys []MetricKey) (map[MetricKey][]metrics.Row, error) {
+		return fetchGrouped(ctx, keys,
+			func(k MetricKey) MetricKey { k.ID = ""; return k },
+			func(k MetricKey) string { return k.ID },
+			func(ctx context.Context, g MetricKey, ids []string) (map[string][]metrics.Row, error) {
+				res, err := m.Run(ctx, g.Shape.Query(g.Level, ids))
+				if err != nil {
+					return nil, err
+				}
+				out := map[string][]metrics.Row{}
+				for _, r := range res.Rows {
+					out[r.Dims[0]] = append(out[r.Dims[0]], metrics.Row{Dims: r.Dims[1:], Values: r.Values})
+				}
+				return out, nil
+			}, nil)
+	})
 	l.years = func(ctx context.Context) (Years, error) {
 		first, last, ok, err := src.DataYears(ctx)
 		return Years{First: first, Last: last, Any: ok}, err
@@ -228,9 +283,9 @@ func With(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
-// Middleware gives every request fresh loaders over src.
-func Middleware(src Source, next http.Handler) http.Handler {
+// Middleware gives every request fresh loaders over src and m.
+func Middleware(src Source, m MetricsRunner, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(src))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(src, m))))
 	})
 }

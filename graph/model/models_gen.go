@@ -9,9 +9,109 @@ import (
 	"strconv"
 )
 
+type Catalog struct {
+	Measures   []MeasureInfo   `json:"measures"`
+	Dimensions []DimensionInfo `json:"dimensions"`
+	// Rows a query returns when it sets no limit.
+	DefaultLimit int `json:"defaultLimit"`
+	// The most rows one query (or CSV export) returns.
+	MaxLimit int `json:"maxLimit"`
+}
+
+// Keeps rows whose dimension value is in `in`, not in `notIn`, and between
+// `min` and `max` (ordered dimensions only). Conditions combine with AND.
+type DimensionFilter struct {
+	Dimension Dimension `json:"dimension"`
+	In        []string  `json:"in,omitempty"`
+	NotIn     []string  `json:"notIn,omitempty"`
+	Min       *string   `json:"min,omitempty"`
+	Max       *string   `json:"max,omitempty"`
+}
+
+type DimensionInfo struct {
+	Name        Dimension `json:"name"`
+	Description string    `json:"description"`
+	// Accepts min/max filters (school_year numerically, role by rank).
+	Ordered bool `json:"ordered"`
+	// The possible values, when they are a fixed set.
+	Values []string `json:"values,omitempty"`
+}
+
 type DistrictEdge struct {
 	Cursor string    `json:"cursor"`
 	Node   *District `json:"node"`
+}
+
+// A goal's fields, for createGoal and updateGoal.
+type GoalInput struct {
+	// Non-empty, at most 200 characters.
+	Title string `json:"title"`
+	// A catalog measure that can be cut by school year, e.g. LATINO_LEADERS.
+	Measure Measure   `json:"measure"`
+	Scope   GoalScope `json:"scope"`
+	// An existing state code, district id or school id, by scope.
+	ScopeID string `json:"scopeId"`
+	// Count only leaders of this tier (the measure must be cut by tier); omit for all.
+	Tier *Tier `json:"tier,omitempty"`
+	// A school year from 2000 to 2100.
+	BaselineYear int `json:"baselineYear"`
+	// A finite number, at least 0.
+	BaselineValue float64 `json:"baselineValue"`
+	// A school year after the baseline year, at most 2100.
+	TargetYear int `json:"targetYear"`
+	// A finite number, at least 0.
+	TargetValue float64 `json:"targetValue"`
+}
+
+// One school year of a goal's series; value is null when the year has no value.
+type GoalPoint struct {
+	Year  int      `json:"year"`
+	Value *float64 `json:"value,omitempty"`
+}
+
+// How far a goal has come and where it is heading. With B the baseline value,
+// T the target value and L the latest actual value (in latestYear):
+// percentOfWay = (L − B) ÷ (T − B) × 100; the projection is the least-squares
+// line through the last five years that have values; growthNeededRate =
+// (T ÷ L)^(1 ÷ years left) − 1; growthNeededPerYear = (T − L) ÷ years left.
+type GoalProgress struct {
+	// The measure in every school year from the baseline year (or the first year
+	// with data, when later) to the last year with data; empty when there is none.
+	Actual []GoalPoint `json:"actual"`
+	// The target value (as targetValue).
+	Target float64 `json:"target"`
+	// The last school year that has a value; null when none has.
+	LatestYear  *int     `json:"latestYear,omitempty"`
+	LatestValue *float64 `json:"latestValue,omitempty"`
+	// Percent of the way from baseline to target (may be below 0 or above 100); null when target equals baseline.
+	PercentOfWay *float64 `json:"percentOfWay,omitempty"`
+	// The fitted line from latestYear to the target year; empty with fewer than two years of values.
+	Projection []GoalPoint `json:"projection"`
+	// The fitted line at the target year; null with fewer than two years of values.
+	ProjectedValue *float64 `json:"projectedValue,omitempty"`
+	// projectedValue reaches the target (at or above it for a goal to grow, at or below for a goal to shrink); null without a projection.
+	OnTrack *bool `json:"onTrack,omitempty"`
+	// Constant yearly growth rate still needed (0.05 = 5% a year); null when latestValue ≤ 0 or the target year has come.
+	GrowthNeededRate *float64 `json:"growthNeededRate,omitempty"`
+	// Constant yearly change still needed, in the measure's unit; null when the target year has come.
+	GrowthNeededPerYear *float64 `json:"growthNeededPerYear,omitempty"`
+}
+
+// Growth of Latino leaders between two school years.
+type Growth struct {
+	From              int   `json:"from"`
+	To                int   `json:"to"`
+	Tier              *Tier `json:"tier,omitempty"`
+	LatinoLeadersFrom int   `json:"latinoLeadersFrom"`
+	LatinoLeadersTo   int   `json:"latinoLeadersTo"`
+	// latinoLeadersTo − latinoLeadersFrom.
+	Change int `json:"change"`
+	// (latinoLeadersTo ÷ latinoLeadersFrom)^(1 ÷ (to − from)) − 1; null when from has none.
+	Cagr *float64 `json:"cagr,omitempty"`
+	// Latino leaders each year from `from` to `to`.
+	LatinoLeaders []YearValue `json:"latinoLeaders"`
+	// Year-on-year growth each year from `from` to `to` (null where the year before has none).
+	YearOnYear []YearValue `json:"yearOnYear"`
 }
 
 // Leaders in one school year (named by its fall year: 2023 is 2023-24). A leader
@@ -30,10 +130,153 @@ type LeadershipPoint struct {
 	UnknownEthnicityShare *float64 `json:"unknownEthnicityShare,omitempty"`
 }
 
+type MeasureFilter struct {
+	Measure Measure   `json:"measure"`
+	Op      CompareOp `json:"op"`
+	Value   float64   `json:"value"`
+}
+
+type MeasureInfo struct {
+	Name Measure `json:"name"`
+	Unit Unit    `json:"unit"`
+	// What it counts, with its formula.
+	Description string `json:"description"`
+	// The dimensions it can be cut by.
+	Dimensions []Dimension `json:"dimensions"`
+	// Dimensions a query of this measure must include.
+	Requires []Dimension `json:"requires"`
+	// A count at one moment: over several school years it needs the school_year dimension.
+	Stock bool `json:"stock"`
+	// Compares the query's first and last school year (needs from < to, not cut by school_year).
+	Span bool `json:"span"`
+	// A share over people of known ethnicity: rows carry the unknown-ethnicity share beside it.
+	HasUnknownShare bool `json:"hasUnknownShare"`
+}
+
+// The association's members in one school year.
+type MemberYear struct {
+	SchoolYear int `json:"schoolYear"`
+	// Members on June 30 of the school year.
+	Members    int `json:"members"`
+	NewMembers int `json:"newMembers"`
+	// Members who attended a conference that year.
+	ConferenceAttendance int `json:"conferenceAttendance"`
+}
+
+// Members and how they move up.
+type Membership struct {
+	Years []MemberYear `json:"years"`
+	// Promotion rate of members, pooled over the years.
+	MemberPromotionRate *float64 `json:"memberPromotionRate,omitempty"`
+	// memberPromotionRate − the rate of Latino non-members of the same rank, percentage points.
+	MemberPromotionGap *float64 `json:"memberPromotionGap,omitempty"`
+}
+
+// Sort by a measure or by a dimension (exactly one).
+type MetricsOrder struct {
+	Measure   *Measure   `json:"measure,omitempty"`
+	Dimension *Dimension `json:"dimension,omitempty"`
+	Desc      *bool      `json:"desc,omitempty"`
+}
+
+type MetricsQuery struct {
+	Measures   []Measure         `json:"measures"`
+	Dimensions []Dimension       `json:"dimensions,omitempty"`
+	Filters    []DimensionFilter `json:"filters,omitempty"`
+	// Keep only rows whose measure values pass (a row whose value is null never passes).
+	Having []MeasureFilter `json:"having,omitempty"`
+	// First school year (fall year: 2023 is 2023-24); default: the first year with data.
+	From *int `json:"from,omitempty"`
+	// Last school year; default: the last year with data.
+	To *int `json:"to,omitempty"`
+	// Sort keys; after them rows are sorted by every dimension. Null values sort last.
+	OrderBy []MetricsOrder `json:"orderBy,omitempty"`
+	// Rows to return (default 1,000; at most 100,000: see catalog.maxLimit).
+	Limit *int `json:"limit,omitempty"`
+}
+
+type MetricsResult struct {
+	// The dimension columns of every row, in order.
+	Dimensions []Dimension `json:"dimensions"`
+	// The measure columns of every row, in order.
+	Measures []Measure    `json:"measures"`
+	Rows     []MetricsRow `json:"rows"`
+	// Rows matching the query before the limit.
+	TotalCount int `json:"totalCount"`
+	// What was computed, in words.
+	Description string `json:"description"`
+	// The tables read (rollups or facts).
+	Sources []string `json:"sources"`
+	// The SQL that ran, with ? where values are bound.
+	SQL *string `json:"sql,omitempty"`
+}
+
+type MetricsRow struct {
+	// Dimension values, aligned with MetricsResult.dimensions.
+	Dimensions []string `json:"dimensions"`
+	// Measure values, aligned with MetricsResult.measures; null where undefined (e.g. a zero denominator).
+	Values []*float64 `json:"values"`
+	// For shares over people of known ethnicity: the share of the denominator
+	// whose ethnicity is unknown, aligned with measures (null for other measures).
+	UnknownEthnicityShares []*float64 `json:"unknownEthnicityShares"`
+}
+
+type Mutation struct {
+}
+
 type PageInfo struct {
 	HasNextPage bool `json:"hasNextPage"`
 	// Cursor of the last edge; pass it as `after` for the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A district against districts like it: the same state and locale and a
+// similar size (enrollment band: under 1,000; 1,000-4,999; 5,000-24,999;
+// 25,000 and over), pooled. Never one other district's own figures: with
+// fewer than three peers the comparison is withheld.
+type PeerComparison struct {
+	// How the peers were chosen.
+	Description string `json:"description"`
+	// Number of peer districts (0 when withheld).
+	Districts int `json:"districts"`
+	// The peers' pooled figures; null when there are fewer than three peers.
+	Representation *Representation `json:"representation,omitempty"`
+}
+
+// The pipeline in one school year: teachers → assistant principals → principals → district and state leaders.
+type Pipeline struct {
+	SchoolYear int            `json:"schoolYear"`
+	Ranks      []PipelineRank `json:"ranks"`
+}
+
+// One rank of the pipeline ladder in one school year.
+type PipelineRank struct {
+	Role string `json:"role"`
+	Rank int    `json:"rank"`
+	Tier Tier   `json:"tier"`
+	// People whose highest post of the year is this role.
+	People int `json:"people"`
+	Latino int `json:"latino"`
+	// Latino ÷ people of known ethnicity.
+	LatinoShare           *float64 `json:"latinoShare,omitempty"`
+	UnknownEthnicityShare *float64 `json:"unknownEthnicityShare,omitempty"`
+	// people ÷ people of the rank below (how many step up for each one below); null for teachers.
+	RatioToRankBelow *float64 `json:"ratioToRankBelow,omitempty"`
+	// Latino share of this rank ÷ Latino share of the rank below (pipeline_parity); 1 is parity.
+	Parity *float64 `json:"parity,omitempty"`
+}
+
+// Who moves up, pooled over school years `from` (year t) to `to`.
+type Promotions struct {
+	From               int      `json:"from"`
+	To                 int      `json:"to"`
+	PromotionRate      *float64 `json:"promotionRate,omitempty"`
+	PromotionRateRatio *float64 `json:"promotionRateRatio,omitempty"`
+	// Leaders in t still leaders in t+1.
+	RetentionRate *float64 `json:"retentionRate,omitempty"`
+	// Latino share of people new to a leader post.
+	NewLeaderShare *float64         `json:"newLeaderShare,omitempty"`
+	ByRole         []RolePromotions `json:"byRole"`
 }
 
 // Camino's GraphQL API: are there more Latino educational leaders, and is the
@@ -42,9 +285,265 @@ type PageInfo struct {
 type Query struct {
 }
 
+// Latino leaders against Latino students in one school year. Counts are
+// people (each once, at their highest post of the year); shares are over
+// people of known ethnicity, with the unknown share beside them.
+type Representation struct {
+	SchoolYear int `json:"schoolYear"`
+	// The tier the leader figures are restricted to; null for every tier.
+	Tier          *Tier `json:"tier,omitempty"`
+	Leaders       int   `json:"leaders"`
+	LatinoLeaders int   `json:"latinoLeaders"`
+	// Latino leaders ÷ leaders of known ethnicity.
+	LatinoLeaderShare *float64 `json:"latinoLeaderShare,omitempty"`
+	// Leaders whose ethnicity is unknown ÷ leaders.
+	UnknownEthnicityShare *float64 `json:"unknownEthnicityShare,omitempty"`
+	Students              int      `json:"students"`
+	LatinoStudents        int      `json:"latinoStudents"`
+	// Latino students ÷ students of known ethnicity.
+	LatinoStudentShare *float64 `json:"latinoStudentShare,omitempty"`
+	// latinoLeaderShare ÷ latinoStudentShare; 1 is parity.
+	RepresentationIndex *float64 `json:"representationIndex,omitempty"`
+	// (latinoStudentShare − latinoLeaderShare) × 100, percentage points.
+	RepresentationGap             *float64 `json:"representationGap,omitempty"`
+	LatinoStudentsPerLatinoLeader *float64 `json:"latinoStudentsPerLatinoLeader,omitempty"`
+	// Schools with at least one Latino leader in a school post (every tier counted).
+	SchoolsWithLatinoLeader int `json:"schoolsWithLatinoLeader"`
+	// schoolsWithLatinoLeader ÷ schools with staff reported.
+	SchoolsWithLatinoLeaderShare *float64 `json:"schoolsWithLatinoLeaderShare,omitempty"`
+}
+
+// Promotions of one role, pooled over the years asked.
+type RolePromotions struct {
+	Role string `json:"role"`
+	// Share of the role's people in year t at a higher rank in t+1.
+	PromotionRate *float64 `json:"promotionRate,omitempty"`
+	// Promotion rate of Latino people ÷ of people of another known ethnicity.
+	PromotionRateRatio *float64 `json:"promotionRateRatio,omitempty"`
+	// For leader roles: share still leaders the next year.
+	RetentionRate *float64 `json:"retentionRate,omitempty"`
+	// Median years to the next step (teacher → assistant principal, assistant principal → principal); Kaplan-Meier, null when fewer than half step up.
+	MedianYearsToPromotion *float64 `json:"medianYearsToPromotion,omitempty"`
+}
+
 type SchoolEdge struct {
 	Cursor string  `json:"cursor"`
 	Node   *School `json:"node"`
+}
+
+// A value in one school year.
+type YearValue struct {
+	SchoolYear int      `json:"schoolYear"`
+	Value      *float64 `json:"value,omitempty"`
+}
+
+type CompareOp string
+
+const (
+	CompareOpEq  CompareOp = "EQ"
+	CompareOpNe  CompareOp = "NE"
+	CompareOpGt  CompareOp = "GT"
+	CompareOpGte CompareOp = "GTE"
+	CompareOpLt  CompareOp = "LT"
+	CompareOpLte CompareOp = "LTE"
+)
+
+var AllCompareOp = []CompareOp{
+	CompareOpEq,
+	CompareOpNe,
+	CompareOpGt,
+	CompareOpGte,
+	CompareOpLt,
+	CompareOpLte,
+}
+
+func (e CompareOp) IsValid() bool {
+	switch e {
+	case CompareOpEq, CompareOpNe, CompareOpGt, CompareOpGte, CompareOpLt, CompareOpLte:
+		return true
+	}
+	return false
+}
+
+func (e CompareOp) String() string {
+	return string(e)
+}
+
+func (e *CompareOp) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CompareOp(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CompareOp", str)
+	}
+	return nil
+}
+
+func (e CompareOp) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CompareOp) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CompareOp) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A dimension a measure can be cut or filtered by.
+type Dimension string
+
+const (
+	// School year, named by its fall year (2023 is 2023-24).
+	DimensionSchoolYear Dimension = "SCHOOL_YEAR"
+	// State, by two-letter postal code.
+	DimensionState Dimension = "STATE"
+	// District (LEA), by its 7-character NCES id; the district of a person's post, or of a school.
+	DimensionDistrict Dimension = "DISTRICT"
+	// School, by its 12-character NCES id; empty for district and state office posts.
+	DimensionSchool Dimension = "SCHOOL"
+	// School level; 'none' for district and state office posts.
+	DimensionSchoolLevel Dimension = "SCHOOL_LEVEL"
+	// District type.
+	DimensionLeaType Dimension = "LEA_TYPE"
+	// District locale (NCES urban-centric).
+	DimensionLocale Dimension = "LOCALE"
+	// A person's highest post that year, on the pipeline ladder (ordered by rank): teacher, teacher_leader, assistant_principal, principal, district_leader, assistant_superintendent, superintendent, state_leader.
+	DimensionRole Dimension = "ROLE"
+	// Where a post counts: school, district or state.
+	DimensionTier Dimension = "TIER"
+	// Federal reporting category (Hispanic/Latino of any race first), or unknown.
+	DimensionEthnicity Dimension = "ETHNICITY"
+	// Gender as reported by the district.
+	DimensionGender Dimension = "GENDER"
+	// Whether the person was a member of the association during the school year: yes or no.
+	DimensionMember Dimension = "MEMBER"
+)
+
+var AllDimension = []Dimension{
+	DimensionSchoolYear,
+	DimensionState,
+	DimensionDistrict,
+	DimensionSchool,
+	DimensionSchoolLevel,
+	DimensionLeaType,
+	DimensionLocale,
+	DimensionRole,
+	DimensionTier,
+	DimensionEthnicity,
+	DimensionGender,
+	DimensionMember,
+}
+
+func (e Dimension) IsValid() bool {
+	switch e {
+	case DimensionSchoolYear, DimensionState, DimensionDistrict, DimensionSchool, DimensionSchoolLevel, DimensionLeaType, DimensionLocale, DimensionRole, DimensionTier, DimensionEthnicity, DimensionGender, DimensionMember:
+		return true
+	}
+	return false
+}
+
+func (e Dimension) String() string {
+	return string(e)
+}
+
+func (e *Dimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Dimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Dimension", str)
+	}
+	return nil
+}
+
+func (e Dimension) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Dimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Dimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a goal is measured: a whole state, one district (LEA) or one school.
+type GoalScope string
+
+const (
+	GoalScopeState    GoalScope = "STATE"
+	GoalScopeDistrict GoalScope = "DISTRICT"
+	GoalScopeSchool   GoalScope = "SCHOOL"
+)
+
+var AllGoalScope = []GoalScope{
+	GoalScopeState,
+	GoalScopeDistrict,
+	GoalScopeSchool,
+}
+
+func (e GoalScope) IsValid() bool {
+	switch e {
+	case GoalScopeState, GoalScopeDistrict, GoalScopeSchool:
+		return true
+	}
+	return false
+}
+
+func (e GoalScope) String() string {
+	return string(e)
+}
+
+func (e *GoalScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GoalScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GoalScope", str)
+	}
+	return nil
+}
+
+func (e GoalScope) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GoalScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GoalScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type LeaType string
@@ -165,6 +664,151 @@ func (e Locale) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A measure of the catalog (see `catalog` for units and allowed dimensions).
+type Measure string
+
+const (
+	// Leaders: people whose highest post of the school year is assistant principal or above (or a state agency leader), each counted once. Unit: count.
+	MeasureLeaders Measure = "LEADERS"
+	// Latino leaders: leaders whose ethnicity is Hispanic/Latino. Unit: count.
+	MeasureLatinoLeaders Measure = "LATINO_LEADERS"
+	// Latino leader share = Latino leaders ÷ leaders of known ethnicity. Cut or filter by tier for the school, district or state level. Unit: share.
+	MeasureLatinoLeaderShare Measure = "LATINO_LEADER_SHARE"
+	// Staff: people with any post on the ladder, each counted once at their highest post; cut by role for the headcount of each rank. Unit: count.
+	MeasureStaff Measure = "STAFF"
+	// Latino staff: staff whose ethnicity is Hispanic/Latino. Unit: count.
+	MeasureLatinoStaff Measure = "LATINO_STAFF"
+	// Latino staff share = Latino staff ÷ staff of known ethnicity; by role, the Latino share of each rank. Unit: share.
+	MeasureLatinoStaffShare Measure = "LATINO_STAFF_SHARE"
+	// Teachers: people whose highest post of the school year is teacher. Unit: count.
+	MeasureTeachers Measure = "TEACHERS"
+	// Latino teachers: teachers whose ethnicity is Hispanic/Latino. Unit: count.
+	MeasureLatinoTeachers Measure = "LATINO_TEACHERS"
+	// Latino teacher share = Latino teachers ÷ teachers of known ethnicity. Unit: share.
+	MeasureLatinoTeacherShare Measure = "LATINO_TEACHER_SHARE"
+	// Students enrolled (fall count). Unit: count.
+	MeasureStudents Measure = "STUDENTS"
+	// Hispanic/Latino students enrolled. Unit: count.
+	MeasureLatinoStudents Measure = "LATINO_STUDENTS"
+	// Latino student share = Latino students ÷ students of known ethnicity. Unit: share.
+	MeasureLatinoStudentShare Measure = "LATINO_STUDENT_SHARE"
+	// Representation index = Latino leader share ÷ Latino student share; 1 is parity, below 1 under-representation. Filters on tier, role or gender apply to the leaders only. Unit: ratio.
+	MeasureRepresentationIndex Measure = "REPRESENTATION_INDEX"
+	// Representation gap = (Latino student share − Latino leader share) × 100, in percentage points; positive when Latino leaders are under-represented. Unit: points.
+	MeasureRepresentationGap Measure = "REPRESENTATION_GAP"
+	// Pipeline parity of a rank = Latino share of the rank ÷ Latino share of the rank below it (assistant principals ÷ teacher leaders, principals ÷ assistant principals, …); 1 means Latino people move up as often as others. Undefined for teachers. Needs the role dimension. Unit: ratio.
+	MeasurePipelineParity Measure = "PIPELINE_PARITY"
+	// Schools with at least one Latino leader in a school post (assistant principal or principal). Unit: count.
+	MeasureSchoolsWithLatinoLeader Measure = "SCHOOLS_WITH_LATINO_LEADER"
+	// Schools with a Latino school leader ÷ schools with any staff reported. Unit: share.
+	MeasureSchoolsWithLatinoLeaderShare Measure = "SCHOOLS_WITH_LATINO_LEADER_SHARE"
+	// Latino students ÷ Latino leaders. Unit: ratio.
+	MeasureLatinoStudentsPerLatinoLeader Measure = "LATINO_STUDENTS_PER_LATINO_LEADER"
+	// Year-on-year growth of Latino leaders = Latino leaders in the year ÷ Latino leaders the year before − 1. Needs the school_year dimension. Unit: share.
+	MeasureYoyGrowth Measure = "YOY_GROWTH"
+	// Compound annual growth of Latino leaders from the query's first year to its last = (Latino leaders in `to` ÷ Latino leaders in `from`)^(1 ÷ (to − from)) − 1. Unit: share.
+	MeasureCagr Measure = "CAGR"
+	// Promotion rate = people at a rank in year t whose highest post in t+1 is of a higher rank ÷ people at that rank in t (those who leave count as not promoted; the top rank is left out). Years t run from `from` to `to`, up to the year before the last year with data; pooled when school_year is not a dimension. A person is followed within their district. Unit: share.
+	MeasurePromotionRate Measure = "PROMOTION_RATE"
+	// Promotion rate of Latino people ÷ promotion rate of people of another known ethnicity. Unit: ratio.
+	MeasurePromotionRateRatio Measure = "PROMOTION_RATE_RATIO"
+	// Median years from a first year as teacher to a first year as assistant principal or above (role teacher), or from a first year as assistant principal to principal or above (role assistant_principal); Kaplan-Meier, so people not (yet) promoted count as censored at their last year, not dropped. Spells starting from `from` to `to`, after the first year with data (earlier starts are unknown); undefined when fewer than half are ever promoted. Other roles: undefined. Unit: years.
+	MeasureMedianYearsToPromotion Measure = "MEDIAN_YEARS_TO_PROMOTION"
+	// Retention rate = leaders in year t who are leaders in t+1 ÷ leaders in t. Unit: share.
+	MeasureRetentionRate Measure = "RETENTION_RATE"
+	// Latino share of new leaders = Latino people new to a leader post (not a leader the year before) ÷ new leaders of known ethnicity. Undefined in the first year with data. Unit: share.
+	MeasureNewLeaderShare Measure = "NEW_LEADER_SHARE"
+	// Members of the association on the last day of the school year (June 30). Unit: count.
+	MeasureMembers Measure = "MEMBERS"
+	// Members who joined during the school year (July 1 to June 30). Unit: count.
+	MeasureNewMembers Measure = "NEW_MEMBERS"
+	// Promotion rate (as promotion_rate) of people who were members in year t. Unit: share.
+	MeasureMemberPromotionRate Measure = "MEMBER_PROMOTION_RATE"
+	// Members' promotion rate − the rate of Latino non-members of the same rank, weighted by the members' ranks, in percentage points (members at ranks with no Latino non-member peers are left out). Unit: points.
+	MeasureMemberPromotionGap Measure = "MEMBER_PROMOTION_GAP"
+	// Members who attended at least one association conference during the school year. Unit: count.
+	MeasureConferenceAttendance Measure = "CONFERENCE_ATTENDANCE"
+	// Data completeness: leaders whose ethnicity is unknown ÷ leaders. Unit: share.
+	MeasureUnknownEthnicityShare Measure = "UNKNOWN_ETHNICITY_SHARE"
+)
+
+var AllMeasure = []Measure{
+	MeasureLeaders,
+	MeasureLatinoLeaders,
+	MeasureLatinoLeaderShare,
+	MeasureStaff,
+	MeasureLatinoStaff,
+	MeasureLatinoStaffShare,
+	MeasureTeachers,
+	MeasureLatinoTeachers,
+	MeasureLatinoTeacherShare,
+	MeasureStudents,
+	MeasureLatinoStudents,
+	MeasureLatinoStudentShare,
+	MeasureRepresentationIndex,
+	MeasureRepresentationGap,
+	MeasurePipelineParity,
+	MeasureSchoolsWithLatinoLeader,
+	MeasureSchoolsWithLatinoLeaderShare,
+	MeasureLatinoStudentsPerLatinoLeader,
+	MeasureYoyGrowth,
+	MeasureCagr,
+	MeasurePromotionRate,
+	MeasurePromotionRateRatio,
+	MeasureMedianYearsToPromotion,
+	MeasureRetentionRate,
+	MeasureNewLeaderShare,
+	MeasureMembers,
+	MeasureNewMembers,
+	MeasureMemberPromotionRate,
+	MeasureMemberPromotionGap,
+	MeasureConferenceAttendance,
+	MeasureUnknownEthnicityShare,
+}
+
+func (e Measure) IsValid() bool {
+	switch e {
+	case MeasureLeaders, MeasureLatinoLeaders, MeasureLatinoLeaderShare, MeasureStaff, MeasureLatinoStaff, MeasureLatinoStaffShare, MeasureTeachers, MeasureLatinoTeachers, MeasureLatinoTeacherShare, MeasureStudents, MeasureLatinoStudents, MeasureLatinoStudentShare, MeasureRepresentationIndex, MeasureRepresentationGap, MeasurePipelineParity, MeasureSchoolsWithLatinoLeader, MeasureSchoolsWithLatinoLeaderShare, MeasureLatinoStudentsPerLatinoLeader, MeasureYoyGrowth, MeasureCagr, MeasurePromotionRate, MeasurePromotionRateRatio, MeasureMedianYearsToPromotion, MeasureRetentionRate, MeasureNewLeaderShare, MeasureMembers, MeasureNewMembers, MeasureMemberPromotionRate, MeasureMemberPromotionGap, MeasureConferenceAttendance, MeasureUnknownEthnicityShare:
+		return true
+	}
+	return false
+}
+
+func (e Measure) String() string {
+	return string(e)
+}
+
+func (e *Measure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Measure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Measure", str)
+	}
+	return nil
+}
+
+func (e Measure) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Measure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Measure) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type SchoolLevel string
 
 const (
@@ -277,6 +921,71 @@ func (e *Tier) UnmarshalJSON(b []byte) error {
 }
 
 func (e Tier) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Unit string
+
+const (
+	// People, schools or members.
+	UnitCount Unit = "COUNT"
+	// A fraction between 0 and 1.
+	UnitShare Unit = "SHARE"
+	// A quotient of two shares or counts; 1 is parity.
+	UnitRatio Unit = "RATIO"
+	// A difference of two shares, in percentage points.
+	UnitPoints Unit = "POINTS"
+	UnitYears  Unit = "YEARS"
+)
+
+var AllUnit = []Unit{
+	UnitCount,
+	UnitShare,
+	UnitRatio,
+	UnitPoints,
+	UnitYears,
+}
+
+func (e Unit) IsValid() bool {
+	switch e {
+	case UnitCount, UnitShare, UnitRatio, UnitPoints, UnitYears:
+		return true
+	}
+	return false
+}
+
+func (e Unit) String() string {
+	return string(e)
+}
+
+func (e *Unit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Unit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Unit", str)
+	}
+	return nil
+}
+
+func (e Unit) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Unit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Unit) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -23,6 +23,7 @@ import (
 
 	"github.com/camino-edu/camino/graph"
 	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/metrics"
 	"github.com/camino-edu/camino/internal/warehouse"
 	"github.com/camino-edu/camino/loaders"
 )
@@ -38,7 +39,9 @@ type Limits struct {
 
 // Options configure the server.
 type Options struct {
-	DB        *warehouse.DB
+	DB *warehouse.DB
+	// Metrics runs catalog queries (default: an engine over DB).
+	Metrics   *metrics.Engine
 	Log       *slog.Logger
 	AssetsDir string
 	Version   string
@@ -65,9 +68,13 @@ func New(opt Options) http.Handler {
 	if opt.Limits.RequestTime == 0 {
 		opt.Limits.RequestTime = 60 * time.Second
 	}
+	if opt.Metrics == nil {
+		opt.Metrics = metrics.NewEngine(opt.DB)
+	}
 	mux := http.NewServeMux()
-	gql := loaders.Middleware(opt.DB, graphQLHandler(opt))
+	gql := loaders.Middleware(opt.DB, opt.Metrics, graphQLHandler(opt))
 	mux.Handle("/graphql", gql)
+	mux.Handle("GET /export.csv", exportCSV(opt))
 	mux.HandleFunc("GET /{$}", graphiQL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -89,7 +96,7 @@ func New(opt Options) http.Handler {
 }
 
 func graphQLHandler(opt Options) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Geo: opt.DB, Log: opt.Log}}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Geo: opt.DB, GoalStore: opt.DB, Metrics: opt.Metrics, Log: opt.Log}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -103,6 +110,19 @@ func graphQLHandler(opt Options) http.Handler {
 		ctx = warehouse.WithTag(ctx, requestIDFrom(ctx), oc.OperationName)
 		graph.InstallPrefetch(ctx)
 		return next(ctx)
+	})
+	fresh := newFreshness(opt.DB, opt.Log)
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if resp == nil {
+			return resp
+		}
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["freshness"] = fresh.get()
+		resp.Extensions["suppression"] = suppressionNote
+		return resp
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		opt.Log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx), "request_id", requestIDFrom(ctx))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/camino-edu/camino/internal/apperr"
 )
 
@@ -147,4 +148,20 @@ func (d *DB) RowCount(ctx context.Context, table string) (uint64, error) {
 		}
 	}
 	return n, rows.Err()
+}
+
+// LastLoads returns, per table, when its last finished load (seed or file
+// load) ended: the data's freshness.
+func (d *DB) LastLoads(ctx context.Context) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	err := d.scanAll(ctx, "last_loads", func(r driver.Rows) error {
+		var t string
+		var at time.Time
+		if err := r.Scan(&t, &at); err != nil {
+			return err
+		}
+		out[t] = at
+		return nil
+	}, "SELECT table_name, max(finished_at) FROM "+d.table("loads")+" FINAL WHERE status = 'done' GROUP BY table_name")
+	return out, err
 }

@@ -109,7 +109,8 @@ var districtYears = &loadKind{
 
 var loadKinds = map[string]*loadKind{
 	TableStaffAssignments: {note: districtYears.note, keep: districtYears.keep, expr: districtYears.expr, rollups: true},
-	TableEnrollment:       districtYears,
+	// Enrollment feeds the place rollups (students beside leaders).
+	TableEnrollment: {note: districtYears.note, keep: districtYears.keep, expr: districtYears.expr, rollups: true},
 	TableMembers: {
 		note: func(l *Load, v []any) error {
 			id, ok := v[0].(string)

@@ -198,6 +198,7 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		return nil, err
 	}
 	var done []Migration
+	rebuild := false
 	for _, s := range status {
 		if s.Applied {
 			continue
@@ -212,9 +213,21 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 			return done, err
 		}
 		done = append(done, s.Migration)
+		rebuild = rebuild || strings.Contains(s.SQL, rebuildMarker)
+	}
+	// A migration that adds a derived table fills it from the facts already
+	// loaded, so an upgraded warehouse answers at once.
+	if rebuild {
+		if err := d.RebuildRollups(ctx, nil); err != nil {
+			return done, fmt.Errorf("filling the derived tables after migrating: %w", err)
+		}
 	}
 	return done, nil
 }
+
+// rebuildMarker in a migration says it adds or changes a derived table: the
+// rollups are rebuilt from the facts after it is applied.
+const rebuildMarker = "-- rebuild: rollups"
 
 // DropDatabase removes the whole database (tests, and `camino seed --reset`).
 func (d *DB) DropDatabase(ctx context.Context) error {

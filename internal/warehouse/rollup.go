@@ -9,7 +9,7 @@ import (
 )
 
 // rollupTables are derived from staff_assignments, in build order.
-var rollupTables = []string{"staff_person_year", "leadership_rollup"}
+var rollupTables = []string{"staff_person_year", "leadership_rollup", "place_rollup", "district_rollup"}
 
 // personYearSQL picks each person's highest ranked post of the year (ties:
 // larger fte, then larger school id) from staff_assignments. {src} and
@@ -32,13 +32,18 @@ var rollupTables = []string{"staff_person_year", "leadership_rollup"}
 // digits everywhere (ingest checks them).
 const personYearSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, staff_key, role_code, rank, tier,
     is_leader, ethnicity, gender, fte)
-SELECT school_year, reinterpretAsString(toUInt16(bitAnd(place, 65535))),
-    substring(toString(bitShiftRight(place, 16) + 10000000), 2),
-    if(sch = 0, '', substring(toString(sch + 1000000000000), 2)), staff_key,
-    transform(rnk, ?, ?, ''), rnk, transform(rnk, ?, ?, ''), transform(rnk, ?, ?, toUInt8(0)),
-    transform(toInt8(bitAnd(bitShiftRight(best, 2), 7)), [0, 1, 2, 3, 4, 5, 6, 7], ?, 'unknown'),
-    transform(toInt8(bitAnd(best, 3)), [0, 1, 2, 3], ['unknown', 'female', 'male', 'nonbinary'], 'unknown'),
-    total_fte
+` + personYearSelect
+
+// personYearSelect is the SELECT of personYearSQL; {where} filters the
+// staff_assignments rows read.
+const personYearSelect = `SELECT school_year, reinterpretAsString(toUInt16(bitAnd(place, 65535))) AS state_code,
+    substring(toString(bitShiftRight(place, 16) + 10000000), 2) AS lea_id,
+    if(sch = 0, '', substring(toString(sch + 1000000000000), 2)) AS school_id, staff_key,
+    transform(rnk, ?, ?, '') AS role_code, rnk AS rank, transform(rnk, ?, ?, '') AS tier,
+    transform(rnk, ?, ?, toUInt8(0)) AS is_leader,
+    transform(toInt8(bitAnd(bitShiftRight(best, 2), 7)), [0, 1, 2, 3, 4, 5, 6, 7], ?, 'unknown') AS ethnicity,
+    transform(toInt8(bitAnd(best, 3)), [0, 1, 2, 3], ['unknown', 'female', 'male', 'nonbinary'], 'unknown') AS gender,
+    total_fte AS fte
 FROM (
     SELECT school_year, staff_key, max(o) AS best, argMax(p, o) AS place, toFloat32(sum(fte)) AS total_fte,
         toInt8(bitShiftRight(best, 56)) - 1 AS rnk,
@@ -53,7 +58,7 @@ FROM (
             SELECT school_year, staff_key, state_code, lea_id, school_id, ethnicity, gender, fte,
                 transform(role_code, ?, ?, toInt8(-1)) AS rank
             FROM {src}
-            WHERE school_year IN (SELECT arrayJoin(?))
+            WHERE {where}
         )
         WHERE rank >= 0
     )
@@ -71,6 +76,53 @@ FROM {src}
 WHERE school_year IN (SELECT arrayJoin(?))
 GROUP BY school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender`
 
+// placeRollupSQL builds place_rollup from person-years and enrollment: per
+// school (school_id ” holds a district's or state's office posts) the
+// people of each rank 0..ranks-1 as arrays, with their Latino and
+// known-ethnicity counts; the students; and whether the school has a Latino
+// leader at school tier. ranks comes from the roles table, never a caller.
+func placeRollupSQL(ranks int) string {
+	arr := func(cond string) string {
+		parts := make([]string, ranks)
+		for r := range parts {
+			parts[r] = fmt.Sprintf("countIf(rank = %d%s)", r, cond)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	zeros := "[" + strings.TrimSuffix(strings.Repeat("toUInt64(0), ", ranks), ", ") + "]"
+	return `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, people, latino, known, students,
+    latino_students, known_students, schools, schools_with_latino_leader)
+SELECT school_year, state_code, lea_id, school_id, sumForEach(p), sumForEach(l), sumForEach(k), sum(st), sum(lst),
+    sum(kst), max(sch), max(swll)
+FROM (
+    SELECT school_year, state_code, lea_id, school_id, ` + arr("") + ` AS p,
+        ` + arr(" AND ethnicity = 'hispanic_latino'") + ` AS l,
+        ` + arr(" AND ethnicity != 'unknown'") + ` AS k,
+        toUInt64(0) AS st, toUInt64(0) AS lst, toUInt64(0) AS kst, toUInt64(school_id != '') AS sch,
+        toUInt64(school_id != '' AND countIf(is_leader = 1 AND tier = 'school' AND ethnicity = 'hispanic_latino') > 0) AS swll
+    FROM {src}
+    WHERE school_year IN (SELECT arrayJoin(?))
+    GROUP BY school_year, state_code, lea_id, school_id
+    UNION ALL
+    SELECT school_year, state_code, lea_id, school_id, ` + zeros + `, ` + zeros + `, ` + zeros + `,
+        toUInt64(sum(students)), toUInt64(sumIf(students, ethnicity = 'hispanic_latino')),
+        toUInt64(sumIf(students, ethnicity != 'unknown')), toUInt64(0), toUInt64(0)
+    FROM {enrollment}
+    WHERE school_year IN (SELECT arrayJoin(?))
+    GROUP BY school_year, state_code, lea_id, school_id
+)
+GROUP BY school_year, state_code, lea_id, school_id`
+}
+
+// districtRollupSQL sums place_rollup to districts.
+const districtRollupSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, people, latino, known, students,
+    latino_students, known_students, schools, schools_with_latino_leader)
+SELECT school_year, state_code, lea_id, sumForEach(people), sumForEach(latino), sumForEach(known), sum(students),
+    sum(latino_students), sum(known_students), sum(schools), sum(schools_with_latino_leader)
+FROM {src}
+WHERE school_year IN (SELECT arrayJoin(?))
+GROUP BY school_year, state_code, lea_id`
+
 // RebuildRollups recomputes the derived tables for the given school years
 // (all years with facts when years is empty) and swaps each year in with
 // REPLACE PARTITION, so readers see the old year or the new, never a mix.
@@ -79,6 +131,9 @@ func (d *DB) RebuildRollups(ctx context.Context, years []uint16) error {
 		var err error
 		if years, err = d.FactYears(ctx); err != nil {
 			return err
+		}
+		if len(years) == 0 {
+			return nil
 		}
 	}
 	suffix := NewID()[:8]
@@ -112,12 +167,14 @@ func (d *DB) RebuildRollups(ctx context.Context, years []uint16) error {
 			args            []any
 		}{
 			{"staff_person_year", personYearSQL, d.table(TableStaffAssignments),
-				[]any{ladder.ranks, ladder.codes, ladder.ranks, ladder.tiers, ladder.ranks, ladder.leaders, ethnicityNames,
-					ladder.codes, ladder.ranks, g}},
+				append(ladder.personYearArgs(), g)},
 			{"leadership_rollup", leadershipRollupSQL, d.table(stage["staff_person_year"]), []any{g}},
+			{"place_rollup", placeRollupSQL(int(ladder.Ranks[len(ladder.Ranks)-1]) + 1), d.table(stage["staff_person_year"]), []any{g, g}},
+			{"district_rollup", districtRollupSQL, d.table(stage["place_rollup"]), []any{g}},
 		}
 		for _, b := range builds {
-			sql := strings.NewReplacer("{dst}", d.table(stage[b.table]), "{src}", b.src).Replace(b.sql)
+			sql := strings.NewReplacer("{dst}", d.table(stage[b.table]), "{src}", b.src, "{where}", "school_year IN (SELECT arrayJoin(?))",
+				"{enrollment}", d.table(TableEnrollment)).Replace(b.sql)
 			// Minutes per year at national scale: the maintenance cap applies.
 			if err := d.maintain(ctx, "rollup.build."+b.table, sql, b.args...); err != nil {
 				return fmt.Errorf("rebuilding %s for %v: %w", b.table, g, err)
@@ -165,15 +222,33 @@ func (d *DB) yearGroups(ctx context.Context, years []uint16) ([][]uint16, error)
 	return append(groups, cur), nil
 }
 
-// ladderArrays is the roles table as parallel arrays.
-type ladderArrays struct {
-	codes, tiers []string
-	ranks        []int8
-	leaders      []uint8
+// Ladder is the roles table as parallel arrays, in rank order.
+type Ladder struct {
+	Codes, Tiers []string
+	Ranks        []int8
+	Leaders      []uint8
 }
 
-func (d *DB) ladder(ctx context.Context) (ladderArrays, error) {
-	var l ladderArrays
+// personYearArgs are the values personYearSelect binds before its {where}.
+func (l Ladder) personYearArgs() []any {
+	return []any{l.Ranks, l.Codes, l.Ranks, l.Tiers, l.Ranks, l.Leaders, ethnicityNames, l.Codes, l.Ranks}
+}
+
+// PersonYearsFromFacts returns a SELECT computing person-years (the columns
+// of staff_person_year) straight from staff_assignments rows matching where,
+// a condition over staff_assignments columns built by the caller from
+// constants (its values are whereArgs). It is the facts-only path the
+// metrics compiler uses to check the rollups.
+func (d *DB) PersonYearsFromFacts(l Ladder, where string, whereArgs []any) (string, []any) {
+	sql := strings.NewReplacer("{src}", d.table(TableStaffAssignments), "{where}", where).Replace(personYearSelect)
+	return sql, append(l.personYearArgs(), whereArgs...)
+}
+
+// Ladder reads the roles table.
+func (d *DB) Ladder(ctx context.Context) (Ladder, error) { return d.ladder(ctx) }
+
+func (d *DB) ladder(ctx context.Context) (Ladder, error) {
+	var l Ladder
 	err := d.scanAll(ctx, "rollup.ladder", func(r driver.Rows) error {
 		var code, tier string
 		var rank int8
@@ -181,18 +256,20 @@ func (d *DB) ladder(ctx context.Context) (ladderArrays, error) {
 		if err := r.Scan(&code, &tier, &rank, &leader); err != nil {
 			return err
 		}
-		l.codes, l.tiers, l.ranks, l.leaders = append(l.codes, code), append(l.tiers, tier), append(l.ranks, rank), append(l.leaders, leader)
+		l.Codes, l.Tiers, l.Ranks, l.Leaders = append(l.Codes, code), append(l.Tiers, tier), append(l.Ranks, rank), append(l.Leaders, leader)
 		return nil
 	}, "SELECT role_code, toString(tier), rank, is_leader FROM "+d.table("roles")+" FINAL ORDER BY rank, role_code")
-	if err == nil && len(l.codes) == 0 {
+	if err == nil && len(l.Codes) == 0 {
 		err = fmt.Errorf("warehouse: the roles table is empty")
 	}
 	return l, err
 }
 
-// FactYears lists the school years present in staff_assignments.
+// FactYears lists the school years present in staff_assignments or
+// enrollment.
 func (d *DB) FactYears(ctx context.Context) ([]uint16, error) {
-	rows, err := d.query(ctx, "fact_years", "SELECT DISTINCT school_year FROM "+d.table(TableStaffAssignments)+" ORDER BY school_year")
+	rows, err := d.query(ctx, "fact_years", "SELECT DISTINCT school_year FROM (SELECT DISTINCT school_year FROM "+
+		d.table(TableStaffAssignments)+" UNION ALL SELECT DISTINCT school_year FROM "+d.table(TableEnrollment)+") ORDER BY school_year")
 	if err != nil {
 		return nil, err
 	}

@@ -129,3 +129,100 @@ func TestPersonYearKeepsTheWinningPostExactly(t *testing.T) {
 		t.Fatalf("staff_person_year\n%q\nwant\n%q", got, want)
 	}
 }
+
+// The place rollups hold, per school and per district, the people of each
+// rank (as arrays indexed by rank), their Latino and known-ethnicity counts,
+// the students, and whether a school has a Latino school leader.
+func TestPlaceRollupsFromPersonYearsAndEnrollment(t *testing.T) {
+	ctx := context.Background()
+	db := whtest.NewDB(t)
+	insertStaff(t, db, []staffRow{
+		// School 1: a Latino AP (who also teaches), a white principal, a teacher of unknown ethnicity.
+		{2023, "4900001", "490000100001", 1, "teacher", "hispanic_latino", 0.5},
+		{2023, "4900001", "490000100001", 1, "assistant_principal", "hispanic_latino", 0.5},
+		{2023, "4900001", "490000100001", 2, "principal", "white", 1},
+		{2023, "4900001", "490000100001", 3, "teacher", "unknown", 1},
+		// School 2: a Latino teacher only (no Latino leader); district office: a superintendent.
+		{2023, "4900001", "490000100002", 4, "teacher", "hispanic_latino", 1},
+		{2023, "4900001", "", 5, "superintendent", "white", 1},
+	})
+	now := time.Now().UTC().Truncate(time.Second)
+	if _, err := db.Insert(ctx, warehouse.TableEnrollment, func(add warehouse.AppendFunc) error {
+		for _, e := range []struct {
+			sch      string
+			eth      string
+			students uint32
+		}{{"490000100001", "hispanic_latino", 30}, {"490000100001", "white", 60}, {"490000100001", "unknown", 10}, {"490000100002", "white", 5}} {
+			if err := add(uint16(2023), "UT", "4900001", e.sch, e.eth, uint8(0), e.students, "test", now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RebuildRollups(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	q := strings(t, db)
+	got := q("SELECT concat(school_id, ' ', toString(people), ' ', toString(latino), ' ', toString(known), ' ', toString(students), ' ', " +
+		"toString(latino_students), ' ', toString(known_students), ' ', toString(schools), ' ', toString(schools_with_latino_leader)) FROM " +
+		db.Database() + ".place_rollup ORDER BY school_id")
+	// Ranks: teacher 0, teacher_leader 1, AP 2, principal 3, district_leader 4, asst sup 5, sup 6, state 7.
+	want := []string{
+		" [0,0,0,0,0,0,1,0] [0,0,0,0,0,0,0,0] [0,0,0,0,0,0,1,0] 0 0 0 0 0",
+		"490000100001 [1,0,1,1,0,0,0,0] [0,0,1,0,0,0,0,0] [0,0,1,1,0,0,0,0] 100 30 90 1 1",
+		"490000100002 [1,0,0,0,0,0,0,0] [1,0,0,0,0,0,0,0] [1,0,0,0,0,0,0,0] 5 0 5 1 0",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("place_rollup = %q", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("place_rollup row %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	got = q("SELECT concat(lea_id, ' ', toString(people), ' ', toString(latino), ' ', toString(students), ' ', toString(schools), ' ', " +
+		"toString(schools_with_latino_leader)) FROM " + db.Database() + ".district_rollup")
+	if len(got) != 1 || got[0] != "4900001 [2,0,1,1,0,0,1,0] [1,0,1,0,0,0,0,0] 105 2 1" {
+		t.Errorf("district_rollup = %q", got)
+	}
+}
+
+// A migration that adds a derived table fills it from the facts already
+// loaded (here: 0007's place rollups, dropped and forgotten, then migrated
+// again).
+func TestMigrationAddingARollupFillsIt(t *testing.T) {
+	ctx := context.Background()
+	db := whtest.NewDB(t)
+	insertStaff(t, db, []staffRow{
+		{2022, "4900001", "490000100001", 1, "principal", "hispanic_latino", 1},
+		{2023, "4900001", "490000100001", 1, "principal", "hispanic_latino", 1},
+		{2023, "4900001", "490000100001", 2, "teacher", "white", 1},
+	})
+	for _, sql := range []string{"DROP TABLE " + db.Database() + ".place_rollup", "DROP TABLE " + db.Database() + ".district_rollup",
+		"ALTER TABLE " + db.Database() + ".schema_migrations DELETE WHERE version = 7"} {
+		if err := db.Conn().Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The mutation is asynchronous on 18.16: wait until version 7 is gone.
+	q := strings(t, db)
+	for deadline := time.Now().Add(10 * time.Second); q("SELECT toString(count()) FROM " + db.Database() + ".schema_migrations WHERE version = 7")[0] != "0"; {
+		if time.Now().After(deadline) {
+			t.Fatal("schema_migrations still records 0007")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != 1 || applied[0].Version != 7 {
+		t.Fatalf("applied %+v, want 0007 alone", applied)
+	}
+	got := q("SELECT concat(toString(school_year), ' ', toString(people)) FROM " + db.Database() + ".district_rollup ORDER BY school_year")
+	if len(got) != 2 || got[0] != "2022 [0,0,0,1,0,0,0,0]" || got[1] != "2023 [1,0,0,1,0,0,0,0]" {
+		t.Fatalf("district_rollup after migrating = %q", got)
+	}
+}

@@ -268,6 +268,34 @@ func (d *DB) queryCappedWith(ctx context.Context, limit time.Duration, name stri
 	return &guardedRows{Rows: rows, ctx: qctx, cancel: cancel, d: d, queryID: queryID}, nil
 }
 
+// Select runs a SELECT compiled by internal/metrics from the catalog (its
+// identifiers come from the catalog; every value is in args) with
+// guardrails, calls each for every row, and returns how many rows the query
+// had before its LIMIT (the compiled SQL always has one: max_result_rows
+// would also cap its subqueries and joins).
+func (d *DB) Select(ctx context.Context, name, sql string, args []any, each func(driver.Rows) error) (rowsBeforeLimit uint64, err error) {
+	ctx = clickhouse.Context(ctx, clickhouse.WithProfileInfo(func(p *clickhouse.ProfileInfo) {
+		if p.RowsBeforeLimit > rowsBeforeLimit {
+			rowsBeforeLimit = p.RowsBeforeLimit
+		}
+	}))
+	rows, err := d.query(ctx, name, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return 0, err
+		}
+	}
+	return rowsBeforeLimit, rows.Err()
+}
+
+// Table returns the qualified name of one of our tables, for SQL that
+// internal/metrics compiles; name must come from its catalog.
+func (d *DB) Table(name string) string { return d.table(name) }
+
 // exec runs a statement with guardrails.
 func (d *DB) exec(ctx context.Context, name, sql string, args ...any) error {
 	return d.execCapped(ctx, d.cfg.MaxExecutionTime, name, sql, args...)

@@ -1,0 +1,203 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/warehouse"
+)
+
+// Engine runs catalog queries against the warehouse.
+type Engine struct {
+	db *warehouse.DB
+	// factsOnly compiles every query against the fact tables, never a
+	// rollup (the reference the rollups are tested and benchmarked against).
+	factsOnly bool
+
+	mu      sync.Mutex
+	info    warehouseInfo
+	fetched time.Time
+}
+
+// warehouseInfo is what compiling needs to know about the data: the ladder
+// and the span of school years with data.
+type warehouseInfo struct {
+	ladder      warehouse.Ladder
+	first, last int
+}
+
+// infoTTL bounds how long the ladder and the data years are cached; a load
+// in this process calls Refresh.
+const infoTTL = 5 * time.Second
+
+// NewEngine returns an engine over db.
+func NewEngine(db *warehouse.DB) *Engine { return &Engine{db: db} }
+
+// FactsOnly returns an engine over the same warehouse that reads the fact
+// tables only.
+func (e *Engine) FactsOnly() *Engine { return &Engine{db: e.db, factsOnly: true} }
+
+// Refresh forgets the cached ladder and data years.
+func (e *Engine) Refresh() {
+	e.mu.Lock()
+	e.fetched = time.Time{}
+	e.mu.Unlock()
+}
+
+func (e *Engine) warehouseInfo(ctx context.Context) (warehouseInfo, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if time.Since(e.fetched) < infoTTL {
+		return e.info, nil
+	}
+	l, err := e.db.Ladder(ctx)
+	if err != nil {
+		return warehouseInfo{}, err
+	}
+	first, last, ok, err := e.db.DataYears(ctx)
+	if err != nil {
+		return warehouseInfo{}, err
+	}
+	if !ok {
+		first, last = 0, 0
+	}
+	e.info, e.fetched = warehouseInfo{ladder: l, first: first, last: last}, time.Now()
+	return e.info, nil
+}
+
+// DataYears returns the first and last school year with data (0, 0 when
+// the warehouse is empty).
+func (e *Engine) DataYears(ctx context.Context) (first, last int, err error) {
+	info, err := e.warehouseInfo(ctx)
+	return info.first, info.last, err
+}
+
+// Scope restricts a query to some districts; carried in the context by the
+// access layer and applied by the compiler to every source.
+type scopeKey struct{}
+
+// WithDistrictScope returns ctx whose queries read only these districts.
+func WithDistrictScope(ctx context.Context, leaIDs []string) context.Context {
+	return context.WithValue(ctx, scopeKey{}, append([]string{}, leaIDs...))
+}
+
+func scopeFrom(ctx context.Context) []string {
+	s, _ := ctx.Value(scopeKey{}).([]string)
+	return s
+}
+
+// Compile validates q and returns the SQL it would run, without running it.
+func (e *Engine) Compile(ctx context.Context, q Query) (*Result, error) {
+	c, comp, err := e.compile(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Dimensions: c.q.Dimensions, Measures: c.q.Measures, SQL: comp.text.sql, Args: comp.text.args,
+		Sources: comp.sources, Description: c.description()}, nil
+}
+
+func (e *Engine) compile(ctx context.Context, q Query) (*compiler, compiled, error) {
+	info, err := e.warehouseInfo(ctx)
+	if err != nil {
+		return nil, compiled{}, err
+	}
+	if info.last == 0 && (q.From == 0 || q.To == 0) {
+		return nil, compiled{}, apperr.Errorf(apperr.NotFound, "the warehouse has no data yet: load staffing files first")
+	}
+	c := &compiler{db: e.db, ladder: info.ladder, firstYear: info.first, lastYear: info.last, facts: e.factsOnly,
+		scope: scopeFrom(ctx), q: q}
+	if err := c.validate(); err != nil {
+		return nil, compiled{}, err
+	}
+	comp, err := c.compile()
+	return c, comp, err
+}
+
+// Run computes q.
+func (e *Engine) Run(ctx context.Context, q Query) (*Result, error) {
+	c, comp, err := e.compile(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Dimensions: c.q.Dimensions, Measures: c.q.Measures, SQL: comp.text.sql, Args: comp.text.args,
+		Sources: comp.sources, Description: c.description()}
+	nd, nm := len(c.q.Dimensions), len(c.q.Measures)
+	dest := make([]any, nd+2*nm)
+	strs := make([]string, nd)
+	nums := make([]float64, 2*nm)
+	for i := range strs {
+		dest[i] = &strs[i]
+	}
+	for i := range nums {
+		dest[nd+i] = &nums[i]
+	}
+	before, err := e.db.Select(ctx, "metrics", comp.text.sql, comp.text.args, func(r driver.Rows) error {
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		row := Row{Dims: append([]string(nil), strs...), Values: make([]Value, nm)}
+		for i := range nm {
+			row.Values[i] = Value{V: finite(nums[2*i]), UnknownShare: finite(nums[2*i+1])}
+		}
+		res.Rows = append(res.Rows, row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.TotalCount = max(int(before), len(res.Rows))
+	return res, nil
+}
+
+// finite is v, or nil when v is nan or infinite (undefined).
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// description says what was computed, in words.
+func (c *compiler) description() string {
+	q := c.q
+	var b strings.Builder
+	years := fmt.Sprintf("school years %d-%d", q.From, q.To)
+	if q.From == q.To {
+		years = fmt.Sprintf("school year %d-%02d", q.From, (q.From+1)%100)
+	}
+	fmt.Fprintf(&b, "%s for %s", strings.Join(q.Measures, ", "), years)
+	if len(q.Dimensions) > 0 {
+		fmt.Fprintf(&b, ", by %s", strings.Join(q.Dimensions, ", "))
+	}
+	for _, f := range q.Filters {
+		var parts []string
+		if f.In != nil {
+			parts = append(parts, "in ["+strings.Join(f.In, ", ")+"]")
+		}
+		if len(f.NotIn) > 0 {
+			parts = append(parts, "not in ["+strings.Join(f.NotIn, ", ")+"]")
+		}
+		if f.Min != nil {
+			parts = append(parts, "≥ "+*f.Min)
+		}
+		if f.Max != nil {
+			parts = append(parts, "≤ "+*f.Max)
+		}
+		fmt.Fprintf(&b, "; %s %s", f.Dimension, strings.Join(parts, " and "))
+	}
+	for _, h := range q.Having {
+		fmt.Fprintf(&b, "; only rows where %s %s %g", h.Measure, opSQL[h.Op], h.Value)
+	}
+	b.WriteString(". ")
+	for _, m := range c.measures {
+		b.WriteString(m.Name + ": " + m.Description + " ")
+	}
+	return strings.TrimSpace(b.String())
+}
