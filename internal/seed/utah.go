@@ -433,7 +433,7 @@ func yearRange(first, last int) []int {
 func utahGoals(w *world) {
 	st := w.stats[2015-utahFirstYear]
 	members := 0
-	end2015 := date(2016, 7, 31)
+	end2015 := date(2016, 6, 30) // the members measure counts members on June 30
 	for _, m := range w.assoc.members {
 		if !m.joined.After(end2015) && (m.left == nil || m.left.After(end2015)) {
 			members++

@@ -75,15 +75,15 @@ func TestGoalsSeededUtah(t *testing.T) {
 	db := utah(t)
 	a := newAPI(t, db)
 	// Baselines, counted independently from the facts: Latino leaders of
-	// each tier in school year 2015, and members on the seed's baseline day
-	// (the end of July 2016, when the 2015-16 school year is over).
+	// each tier in school year 2015, and members on June 30, 2016, the last
+	// day of the 2015-16 school year (the day the members measure counts).
 	tiers := map[string]float64{}
 	for _, r := range sqlInt64s(t, db, replaceDB(`SELECT toInt64(tier), toInt64(count()) FROM {db}.staff_person_year
 		WHERE state_code = 'UT' AND school_year = 2015 AND is_leader = 1 AND ethnicity = 'hispanic_latino' GROUP BY tier`, db)) {
 		tiers[[]string{"", "school", "district", "state"}[r[0]]] = float64(r[1])
 	}
 	members := float64(sqlInt64s(t, db, replaceDB(`SELECT toInt64(count()) FROM {db}.members FINAL
-		WHERE state_code = 'UT' AND joined_on <= '2016-07-31' AND (left_on IS NULL OR left_on > '2016-07-31')`, db))[0][0])
+		WHERE state_code = 'UT' AND joined_on <= '2016-06-30' AND (left_on IS NULL OR left_on > '2016-06-30')`, db))[0][0])
 	if tiers["school"] == 0 || members == 0 {
 		t.Fatalf("the seed has no 2015 baseline: %v, %v members", tiers, members)
 	}
