@@ -59,37 +59,35 @@ func yearSpan(years loaders.Years, from, to *int) (lo, hi int, err error) {
 
 // leadership resolves the leadership series of one entity through the
 // request's loader, so sibling entities share one query.
-func leadership(ctx context.Context, level warehouse.Level, id string, from, to *int, tier *model.Tier) ([]model.LeadershipPoint, error) {
-	key, ok, err := leadershipKey(ctx, level, id, from, to, tier)
+func leadership(ctx context.Context, level, id string, from, to *int, tier *model.Tier) ([]model.LeadershipPoint, error) {
+	shape, ok, err := leadershipShape(ctx, from, to, tier)
 	if err != nil || !ok {
 		return []model.LeadershipPoint{}, err
 	}
-	counts, err := loaders.For(ctx).Leadership.Load(ctx, key)
+	rows, err := entityRows(ctx, level, id, shape)
 	if err != nil {
 		return nil, err
 	}
-	return leadershipPoints(metrics.LeadershipSeries(counts, key.From, key.To)), nil
+	return leadershipPoints(metrics.LeadershipSeries(metrics.LeadershipCountsOf(rows), shape.From, shape.To)), nil
 }
 
-// leadershipKey validates a series' arguments and returns its loader key;
-// ok is false when the range holds no year with data (an empty series).
-func leadershipKey(ctx context.Context, level warehouse.Level, id string, from, to *int, tier *model.Tier) (loaders.LeadershipKey, bool, error) {
+// leadershipShape validates a series' arguments and returns its catalog
+// query shape; ok is false when the range holds no year with data (an
+// empty series).
+func leadershipShape(ctx context.Context, from, to *int, tier *model.Tier) (loaders.MetricShape, bool, error) {
 	years, err := loaders.For(ctx).DataYears(ctx)
 	if err != nil {
-		return loaders.LeadershipKey{}, false, err
+		return loaders.MetricShape{}, false, err
 	}
 	lo, hi, err := yearSpan(years, from, to)
 	if err != nil {
-		return loaders.LeadershipKey{}, false, err
+		return loaders.MetricShape{}, false, err
 	}
 	// Years outside the data are not points: clamp to what the warehouse holds.
 	lo, hi = max(lo, years.First), min(hi, years.Last)
 	if !years.Any || lo > hi {
-		return loaders.LeadershipKey{}, false, nil
+		return loaders.MetricShape{}, false, nil
 	}
-	key := loaders.LeadershipKey{Level: level, ID: id, From: lo, To: hi}
-	if tier != nil {
-		key.Tier = strings.ToLower(string(*tier))
-	}
-	return key, true, nil
+	return loaders.MetricShape{Measures: metrics.LeadershipMeasures, Dimensions: metrics.DimSchoolYear, From: lo, To: hi,
+		Tier: tierName(tier)}, true, nil
 }

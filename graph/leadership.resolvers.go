@@ -8,20 +8,20 @@ import (
 	"context"
 
 	"github.com/camino-edu/camino/graph/model"
-	"github.com/camino-edu/camino/internal/warehouse"
+	"github.com/camino-edu/camino/internal/metrics"
 )
 
 // Leadership is the resolver for the leadership field.
 func (r *districtResolver) Leadership(ctx context.Context, obj *model.District, from *int, to *int, tier *model.Tier) ([]model.LeadershipPoint, error) {
-	return leadership(ctx, warehouse.LevelDistrict, obj.ID, from, to, tier)
+	return leadership(ctx, metrics.DimDistrict, obj.ID, from, to, tier)
 }
 
 // Leadership is the resolver for the leadership field.
 func (r *schoolResolver) Leadership(ctx context.Context, obj *model.School, from *int, to *int, tier *model.Tier) ([]model.LeadershipPoint, error) {
-	return leadership(ctx, warehouse.LevelSchool, obj.ID, from, to, tier)
+	return leadership(ctx, metrics.DimSchool, obj.ID, from, to, tier)
 }
 
 // Leadership is the resolver for the leadership field.
 func (r *stateResolver) Leadership(ctx context.Context, obj *model.State, from *int, to *int, tier *model.Tier) ([]model.LeadershipPoint, error) {
-	return leadership(ctx, warehouse.LevelState, obj.Code, from, to, tier)
+	return leadership(ctx, metrics.DimState, obj.Code, from, to, tier)
 }

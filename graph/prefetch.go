@@ -80,7 +80,7 @@ func prefetchStates(ctx context.Context, codes []string) {
 		return
 	}
 	l := loaders.For(ctx)
-	prefetchLeadership(ctx, "State", warehouse.LevelState, codes)
+	prefetchLeadership(ctx, "State", metrics.DimState, codes)
 	prefetchMetrics(ctx, "State", metrics.DimState, codes)
 	for _, args := range selectedArgs(ctx, "State", "districts") {
 		f, err := districtFilter(leaTypeArg(args), stringArg(args, "search"))
@@ -95,7 +95,7 @@ func prefetchStates(ctx context.Context, codes []string) {
 			l.DistrictsOfState.Enqueue(ctx, districtPageKey(code, f, p))
 		}
 	}
-	l.Leadership.Dispatch()
+	l.Metrics.Dispatch()
 	l.DistrictsOfState.Dispatch()
 }
 
@@ -115,7 +115,7 @@ func prefetchDistricts(ctx context.Context, ids []string) {
 		return
 	}
 	l := loaders.For(ctx)
-	prefetchLeadership(ctx, "District", warehouse.LevelDistrict, ids)
+	prefetchLeadership(ctx, "District", metrics.DimDistrict, ids)
 	prefetchMetrics(ctx, "District", metrics.DimDistrict, ids)
 	for _, args := range selectedArgs(ctx, "District", "schools") {
 		p, err := pageArgs("school", intArg(args, "first"), stringArg(args, "after"))
@@ -126,7 +126,7 @@ func prefetchDistricts(ctx context.Context, ids []string) {
 			l.SchoolsOfDistrict.Enqueue(ctx, schoolPageKey(id, p))
 		}
 	}
-	l.Leadership.Dispatch()
+	l.Metrics.Dispatch()
 	l.SchoolsOfDistrict.Dispatch()
 }
 
@@ -137,32 +137,29 @@ func prefetchSchools(ctx context.Context, ids []string) {
 		return
 	}
 	l := loaders.For(ctx)
-	prefetchLeadership(ctx, "School", warehouse.LevelSchool, ids)
+	prefetchLeadership(ctx, "School", metrics.DimSchool, ids)
 	prefetchMetrics(ctx, "School", metrics.DimSchool, ids)
-	l.Leadership.Dispatch()
+	l.Metrics.Dispatch()
 }
 
 // prefetchLeadership enqueues the leadership series that the operation asks
 // of typeName, for these entities of level.
-func prefetchLeadership(ctx context.Context, typeName string, level warehouse.Level, ids []string) {
+func prefetchLeadership(ctx context.Context, typeName, level string, ids []string) {
 	l := loaders.For(ctx)
 	for _, args := range selectedArgs(ctx, typeName, "leadership") {
+		var tier *model.Tier
+		if s := stringArg(args, "tier"); s != nil {
+			t := model.Tier(*s)
+			tier = &t
+		}
+		shape, ok, err := leadershipShape(ctx, intArg(args, "from"), intArg(args, "to"), tier)
+		if err != nil || !ok {
+			continue // the resolver reports it
+		}
 		for _, id := range ids {
-			if key, ok := leadershipKeyFromArgs(ctx, level, id, args); ok {
-				l.Leadership.Enqueue(ctx, key)
-			}
+			l.Metrics.Enqueue(ctx, loaders.MetricKey{Level: level, ID: id, Shape: shape})
 		}
 	}
-}
-
-func leadershipKeyFromArgs(ctx context.Context, level warehouse.Level, id string, args map[string]any) (loaders.LeadershipKey, bool) {
-	var tier *model.Tier
-	if s := stringArg(args, "tier"); s != nil {
-		t := model.Tier(*s)
-		tier = &t
-	}
-	key, ok, err := leadershipKey(ctx, level, id, intArg(args, "from"), intArg(args, "to"), tier)
-	return key, ok && err == nil
 }
 
 // selectedArgs returns the argument sets of every selection of field on

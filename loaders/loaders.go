@@ -57,7 +57,6 @@ type Source interface {
 	CountDistricts(ctx context.Context, f warehouse.DistrictFilter) (map[string]int, error)
 	SchoolsPerDistrict(ctx context.Context, leaIDs []string, after *warehouse.Keyset, limit int) (map[string][]warehouse.School, error)
 	CountSchools(ctx context.Context, leaIDs []string) (map[string]int, error)
-	Leadership(ctx context.Context, q warehouse.LeadershipQuery) (map[string][]warehouse.LeadershipCounts, error)
 	DataYears(ctx context.Context) (first, last int, ok bool, err error)
 }
 
@@ -87,14 +86,6 @@ type SchoolPageKey struct {
 	Limit    int
 }
 
-// LeadershipKey asks for one entity's leadership series.
-type LeadershipKey struct {
-	Level    warehouse.Level
-	ID       string
-	From, To int
-	Tier     string
-}
-
 // Years is the span of school years with data.
 type Years struct {
 	First, Last int
@@ -110,7 +101,6 @@ type Loaders struct {
 	DistrictCount     *Loader[DistrictCountKey, int]
 	SchoolsOfDistrict *Loader[SchoolPageKey, []warehouse.School]
 	SchoolCount       *Loader[string, int]
-	Leadership        *Loader[LeadershipKey, []warehouse.LeadershipCounts]
 	// Metrics are catalog rows per entity, without the entity dimension.
 	Metrics *Loader[MetricKey, []metrics.Row]
 
@@ -173,14 +163,6 @@ func New(src Source, m MetricsRunner) *Loaders {
 			}
 			return m, err
 		}),
-		Leadership: NewLoader(func(ctx context.Context, keys []LeadershipKey) (map[LeadershipKey][]warehouse.LeadershipCounts, error) {
-			return fetchGrouped(ctx, keys,
-				func(k LeadershipKey) LeadershipKey { k.ID = ""; return k },
-				func(k LeadershipKey) string { return k.ID },
-				func(ctx context.Context, g LeadershipKey, ids []string) (map[string][]warehouse.LeadershipCounts, error) {
-					return src.Leadership(ctx, warehouse.LeadershipQuery{Level: g.Level, IDs: ids, From: g.From, To: g.To, Tier: g.Tier})
-				}, nil)
-		}),
 	}
 	l.Metrics = NewLoader(func(ctx context.Context, keys []MetricKey) (map[MetricKey][]metrics.Row, error) {
 		return fetchGrouped(ctx, keys,
@@ -199,6 +181,13 @@ func New(src Source, m MetricsRunner) *Loaders {
 			}, nil)
 	})
 	l.years = func(ctx context.Context) (Years, error) {
+		// The engine caches the span of years for its own defaults: share it.
+		if y, ok := m.(interface {
+			DataYears(ctx context.Context) (first, last int, err error)
+		}); ok {
+			first, last, err := y.DataYears(ctx)
+			return Years{First: first, Last: last, Any: last != 0}, err
+		}
 		first, last, ok, err := src.DataYears(ctx)
 		return Years{First: first, Last: last, Any: ok}, err
 	}

@@ -1,6 +1,9 @@
 package metrics
 
-import "github.com/camino-edu/camino/internal/warehouse"
+import (
+	"math"
+	"strconv"
+)
 
 // LeadershipPoint is one school year of leadership counts with its shares.
 type LeadershipPoint struct {
@@ -14,10 +17,47 @@ type LeadershipPoint struct {
 	UnknownShare *float64
 }
 
+// LeadershipCounts are one entity's leaders in one school year.
+type LeadershipCounts struct {
+	Year int
+	// Leaders counts people whose highest post that year is a leader post.
+	Leaders int64
+	// Latino counts those with ethnicity hispanic_latino.
+	Latino int64
+	// Known counts those whose ethnicity is known (the share's denominator).
+	Known int64
+}
+
+// LeadershipMeasures are the catalog measures a leadership series reads,
+// by school_year.
+const LeadershipMeasures = "leaders,latino_leaders,latino_leader_share"
+
+// LeadershipCountsOf reads catalog rows of LeadershipMeasures by
+// school_year: the known-ethnicity count is leaders × (1 − unknown share).
+func LeadershipCountsOf(rows []Row) []LeadershipCounts {
+	out := make([]LeadershipCounts, 0, len(rows))
+	for _, r := range rows {
+		y, _ := strconv.Atoi(r.Dims[0])
+		c := LeadershipCounts{Year: y, Leaders: count(r.Values[0].V), Latino: count(r.Values[1].V)}
+		if u := r.Values[2].UnknownShare; u != nil {
+			c.Known = int64(math.Round(float64(c.Leaders) * (1 - *u)))
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func count(v *float64) int64 {
+	if v == nil {
+		return 0
+	}
+	return int64(math.Round(*v))
+}
+
 // LeadershipSeries returns one point per school year from `from` to `to`,
 // with zero counts for years that have no rows.
-func LeadershipSeries(counts []warehouse.LeadershipCounts, from, to int) []LeadershipPoint {
-	byYear := make(map[int]warehouse.LeadershipCounts, len(counts))
+func LeadershipSeries(counts []LeadershipCounts, from, to int) []LeadershipPoint {
+	byYear := make(map[int]LeadershipCounts, len(counts))
 	for _, c := range counts {
 		byYear[c.Year] = c
 	}

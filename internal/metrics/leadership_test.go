@@ -1,13 +1,9 @@
 package metrics
 
-import (
-	"testing"
-
-	"github.com/camino-edu/camino/internal/warehouse"
-)
+import "testing"
 
 func TestLeadershipSeriesFillsYearsAndComputesShares(t *testing.T) {
-	counts := []warehouse.LeadershipCounts{
+	counts := []LeadershipCounts{
 		{Year: 2020, Leaders: 10, Latino: 2, Known: 8},
 		{Year: 2022, Leaders: 4, Latino: 0, Known: 0},
 	}

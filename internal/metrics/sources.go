@@ -96,20 +96,22 @@ func unpivot(table string, withSchool bool) func(c *compiler, lo, hi int, p push
 			"transform(toInt8(ri - 1), ?, ?, toUInt8(0)) AS is_leader, rp AS people, rl AS latino, rk AS known FROM "+
 			"(SELECT school_year, state_code, lea_id, "+school+", rp, rl, rk, ri FROM "+c.table(table)+
 			" ARRAY JOIN people AS rp, latino AS rl, known AS rk, arrayEnumerate(people) AS ri "+
-			"WHERE school_year BETWEEN ? AND ? AND ", l.Ranks, l.Codes, l.Ranks, l.Tiers, l.Ranks, l.Leaders, lo, hi).
+			// Ranks nobody holds are not rows (as in the facts).
+			"WHERE rp > 0 AND school_year BETWEEN ? AND ? AND ", l.Ranks, l.Codes, l.Ranks, l.Tiers, l.Ranks, l.Leaders, lo, hi).
 			add(p.where(withSchool)).add(text(")"))
 	}
 }
 
-// placeCounts reads a place rollup's scalar columns.
-func placeCounts(table string, withSchool bool, cols string) func(c *compiler, lo, hi int, p pushdown) sqlText {
+// placeCounts reads a place rollup's scalar columns, on rows where the
+// column nonzero is not 0 (as the facts have no row there).
+func placeCounts(table string, withSchool bool, cols, nonzero string) func(c *compiler, lo, hi int, p pushdown) sqlText {
 	return func(c *compiler, lo, hi int, p pushdown) sqlText {
 		school := "'' AS school_id"
 		if withSchool {
 			school = "school_id"
 		}
 		return text("SELECT school_year, state_code, lea_id, "+school+", "+cols+" FROM "+c.table(table)+
-			" WHERE school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(withSchool))
+			" WHERE "+nonzero+" > 0 AND school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(withSchool))
 	}
 }
 
@@ -280,13 +282,13 @@ var sources = map[string]*source{
 			"prev_latino_leaders": "sumIf(latino, is_leader = 1)",
 		}},
 	"enrollment": {name: "enrollment", years: sameYears, variants: []variant{
-		{table: "district_rollup", dims: memberDims, rel: placeCounts("district_rollup", false, "students, latino_students, known_students")},
-		{table: "place_rollup", dims: placeDims, rel: placeCounts("place_rollup", true, "students, latino_students, known_students")},
+		{table: "district_rollup", dims: memberDims, rel: placeCounts("district_rollup", false, "students, latino_students, known_students", "students")},
+		{table: "place_rollup", dims: placeDims, rel: placeCounts("place_rollup", true, "students, latino_students, known_students", "students")},
 		{table: "enrollment", dims: studentDims, facts: true, rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
 			return text("SELECT school_year, state_code, lea_id, school_id, toString(ethnicity) AS ethnicity, "+
 				"toUInt64(students) AS students, if(ethnicity = 'hispanic_latino', toUInt64(students), 0) AS latino_students, "+
 				"if(ethnicity != 'unknown', toUInt64(students), 0) AS known_students FROM "+c.table("enrollment")+
-				" WHERE school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(true))
+				" WHERE students > 0 AND school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(true))
 		}},
 	}, bases: map[string]string{
 		"students":        "sum(students)",
@@ -294,8 +296,8 @@ var sources = map[string]*source{
 		"known_students":  "sum(known_students)",
 	}},
 	"schools": {name: "schools", years: sameYears, variants: []variant{
-		{table: "district_rollup", dims: memberDims, rel: placeCounts("district_rollup", false, "schools, schools_with_latino_leader")},
-		{table: "place_rollup", dims: placeDims, rel: placeCounts("place_rollup", true, "schools, schools_with_latino_leader")},
+		{table: "district_rollup", dims: memberDims, rel: placeCounts("district_rollup", false, "schools, schools_with_latino_leader", "schools")},
+		{table: "place_rollup", dims: placeDims, rel: placeCounts("place_rollup", true, "schools, schools_with_latino_leader", "schools")},
 		{table: "staff_assignments", dims: placeDims, facts: true, rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
 			return text("SELECT school_year, state_code, lea_id, school_id, toUInt64(1) AS schools, " +
 				"toUInt64(countIf(is_leader = 1 AND tier = 'school' AND ethnicity = 'hispanic_latino') > 0) AS schools_with_latino_leader " +
