@@ -40,9 +40,10 @@ check:
 		if [ "$$(state)" != "$$before" ]; then echo "go generate changed graph/: regenerate and commit it"; git status --short -- graph; exit 1; fi; \
 	else $(GO) generate ./...; fi
 
-## bench: benchmarks with side-by-side ratios; writes BENCHMARKS.md
+## bench: benchmarks with side-by-side ratios, incl. the dashboard queries on the national seed at scale 1
+## (BENCH_FLAGS="--metrics-only --metrics-data-dir /tmp/x" reruns those alone on a kept seed); writes BENCHMARKS.md
 bench: deps build
-	./$(BIN) bench --out BENCHMARKS.md
+	./$(BIN) bench --out BENCHMARKS.md $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin .camino

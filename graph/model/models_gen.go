@@ -704,11 +704,11 @@ const (
 	MeasureSchoolsWithLatinoLeaderShare Measure = "SCHOOLS_WITH_LATINO_LEADER_SHARE"
 	// Latino students ÷ Latino leaders. Unit: ratio.
 	MeasureLatinoStudentsPerLatinoLeader Measure = "LATINO_STUDENTS_PER_LATINO_LEADER"
-	// Year-on-year growth of Latino leaders = Latino leaders in the year ÷ Latino leaders the year before − 1. Needs the school_year dimension. Unit: share.
+	// Year-on-year growth of Latino leaders = Latino leaders in the year ÷ Latino leaders the year before − 1; undefined for a year with nobody in the cut. Needs the school_year dimension. Unit: share.
 	MeasureYoyGrowth Measure = "YOY_GROWTH"
-	// Compound annual growth of Latino leaders from the query's first year to its last = (Latino leaders in `to` ÷ Latino leaders in `from`)^(1 ÷ (to − from)) − 1. Unit: share.
+	// Compound annual growth of Latino leaders from the query's first year to its last = (Latino leaders in `to` ÷ Latino leaders in `from`)^(1 ÷ (to − from)) − 1; undefined when `to` has nobody in the cut. Unit: share.
 	MeasureCagr Measure = "CAGR"
-	// Promotion rate = people at a rank in year t whose highest post in t+1 is of a higher rank ÷ people at that rank in t (those who leave count as not promoted; the top rank is left out). Years t run from `from` to `to`, up to the year before the last year with data; pooled when school_year is not a dimension. A person is followed within their district. Unit: share.
+	// Promotion rate = people at a rank in year t whose highest post in t+1 is of a higher rank ÷ people at that rank in t (those who leave count as not promoted; the top rank is left out). Years t run from `from` to `to`, up to the year before the last year with data; pooled when school_year is not a dimension. A person is followed within their state (across districts where the staff ids are statewide). Unit: share.
 	MeasurePromotionRate Measure = "PROMOTION_RATE"
 	// Promotion rate of Latino people ÷ promotion rate of people of another known ethnicity. Unit: ratio.
 	MeasurePromotionRateRatio Measure = "PROMOTION_RATE_RATIO"

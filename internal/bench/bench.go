@@ -31,7 +31,13 @@ type Options struct {
 	NationalScale float64 // scale of the national seed measured (default 0.1; 0 skips)
 	LoadRows      int     // rows of the staffing file loaded (default 5,000,000; negative skips)
 	Binary        string  // camino binary for the child processes (default: this one)
-	Out           io.Writer
+	// Metrics is the dashboard-query section on a scaled national seed
+	// (skipped when its Scale is 0).
+	Metrics MetricsOptions
+	// MetricsOnly runs the metrics section alone (no Utah, load or
+	// national-seed measures).
+	MetricsOnly bool
+	Out         io.Writer
 }
 
 // Result is one line of the results table.
@@ -62,7 +68,22 @@ func Run(ctx context.Context, opt Options) (string, error) {
 	if _, err := db.Migrate(ctx); err != nil {
 		return "", err
 	}
+	if opt.Binary == "" {
+		if opt.Binary, err = os.Executable(); err != nil {
+			return "", err
+		}
+	}
 	var results []Result
+	if opt.MetricsOnly {
+		if opt.Metrics.Scale <= 0 {
+			return "", fmt.Errorf("the metrics section alone needs a metrics scale above 0")
+		}
+		r, table, err := metricsSection(ctx, srv.Addr(), opt, say)
+		if err != nil {
+			return "", err
+		}
+		return render(ctx, db, append(results, r...)) + table, nil
+	}
 
 	say("seeding the Utah profile…")
 	sum, err := seed.Run(ctx, db, seed.Options{Profile: "utah", Seed: 1})
@@ -86,11 +107,6 @@ func Run(ctx context.Context, opt Options) (string, error) {
 	if opt.LoadRows == 0 {
 		opt.LoadRows = 5_000_000
 	}
-	if opt.Binary == "" {
-		if opt.Binary, err = os.Executable(); err != nil {
-			return "", err
-		}
-	}
 	if opt.LoadRows > 0 {
 		say("camino load staffing vs clickhouse-client, %d rows…", opt.LoadRows)
 		r, err := loadRatio(ctx, db, srv.Addr(), opt.Binary, opt.LoadRows)
@@ -108,7 +124,16 @@ func Run(ctx context.Context, opt Options) (string, error) {
 		}
 		results = append(results, r)
 	}
-	return render(ctx, db, results), nil
+
+	table := ""
+	if opt.Metrics.Scale > 0 {
+		r, t, err := metricsSection(ctx, srv.Addr(), opt, say)
+		if err != nil {
+			return "", err
+		}
+		results, table = append(results, r...), t
+	}
+	return render(ctx, db, results) + table, nil
 }
 
 const leadershipQuery = `query AllDistrictsLeadership {

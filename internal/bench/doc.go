@@ -3,6 +3,8 @@
 // SQL sent directly through clickhouse-go), and rewrites BENCHMARKS.md with
 // the results and the machine they ran on.
 //
-// It starts its own local ClickHouse in a temporary directory. It must never
+// It starts its own local ClickHouse in a temporary directory (the
+// dashboard-query section may keep its national warehouse in a directory
+// given with --metrics-data-dir, to reuse the seed between runs). It must never
 // be imported by the serving code, and never assert a timing: it reports.
 package bench

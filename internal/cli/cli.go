@@ -407,11 +407,16 @@ func Exit(ctx context.Context) int {
 }
 
 func benchCmd(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("bench", "bench [--runs N] [--national-scale F] [--load-rows N] [--out BENCHMARKS.md]", nil)
+	fs := e.flags("bench", "bench [--runs N] [--national-scale F] [--load-rows N] [--metrics-scale F] [--metrics-only] "+
+		"[--metrics-data-dir DIR] [--metrics-runs N] [--out BENCHMARKS.md]", nil)
 	runs := fs.Int("runs", 200, "timed runs per side of each comparison")
 	scale := fs.Float64("national-scale", 0.1, "scale of the national seed to time (0 skips it)")
 	out := fs.String("out", "", "rewrite the results section of this Markdown file")
 	loadRows := fs.Int("load-rows", 5_000_000, "rows of the staffing file timed against clickhouse-client (0 skips)")
+	metricsScale := fs.Float64("metrics-scale", 1, "scale of the national seed the dashboard queries run on (0 skips them)")
+	metricsOnly := fs.Bool("metrics-only", false, "run the dashboard queries alone (no Utah, load or national-seed measures)")
+	metricsDir := fs.String("metrics-data-dir", "", "keep the dashboard queries' ClickHouse data here and reuse a seed of the same scale (default: a temporary server, seeded each run)")
+	metricsRuns := fs.Int("metrics-runs", 30, "timed runs per side of each dashboard query")
 	if err := e.parse(fs, nil, args); err != nil {
 		return err
 	}
@@ -424,10 +429,20 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	if *loadRows < 0 || *loadRows > 100_000_000 {
 		return apperr.Errorf(apperr.Invalid, "--load-rows %d: want 0 to 100000000", *loadRows)
 	}
+	if *metricsScale < 0 || *metricsScale > 10 {
+		return apperr.Errorf(apperr.Invalid, "--metrics-scale %g: want 0 to 10", *metricsScale)
+	}
+	if *metricsOnly && *metricsScale == 0 {
+		return apperr.Errorf(apperr.Invalid, "--metrics-only needs --metrics-scale above 0")
+	}
+	if *metricsRuns < 1 || *metricsRuns > 10000 {
+		return apperr.Errorf(apperr.Invalid, "--metrics-runs %d: want 1 to 10000", *metricsRuns)
+	}
 	if *loadRows == 0 {
 		*loadRows = -1 // Options: negative skips
 	}
-	table, err := bench.Run(ctx, bench.Options{Runs: *runs, NationalScale: *scale, LoadRows: *loadRows, Out: e.stdout})
+	table, err := bench.Run(ctx, bench.Options{Runs: *runs, NationalScale: *scale, LoadRows: *loadRows, Out: e.stdout,
+		MetricsOnly: *metricsOnly, Metrics: bench.MetricsOptions{Scale: *metricsScale, Runs: *metricsRuns, DataDir: *metricsDir}})
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,9 @@ type Measure struct {
 	Name        string
 	Unit        string
 	Description string // what it counts, with its formula in words
-	// Dimensions it may be cut by (and filtered on).
+	// Dimensions it may be cut by. It may be filtered on any dimension one
+	// of its sources has (a tier filter on representation_index applies to
+	// the leaders).
 	Dimensions []string
 	// Requires are dimensions the query must include.
 	Requires []string
@@ -212,18 +214,20 @@ var measures = []Measure{
 		expr:        share("b_latino_students", "b_latino_leaders"), bases: []string{"latino_students", "latino_leaders"}},
 	{Name: "yoy_growth", Unit: UnitShare, Dimensions: staffShareDims, Requires: []string{DimSchoolYear},
 		Description: "Year-on-year growth of Latino leaders = Latino leaders in the year ÷ Latino leaders the year " +
-			"before − 1. Needs the school_year dimension.",
-		expr: "if(b_prev_latino_leaders = 0, nan, b_latino_leaders / b_prev_latino_leaders - 1)", bases: []string{"latino_leaders", "prev_latino_leaders"}},
+			"before − 1; undefined for a year with nobody in the cut. Needs the school_year dimension.",
+		// A year with nobody in the cut (no data yet) has no growth, not −100%.
+		expr:  "if(b_prev_latino_leaders = 0 OR b_staff = 0, nan, b_latino_leaders / b_prev_latino_leaders - 1)",
+		bases: []string{"latino_leaders", "prev_latino_leaders", "staff"}},
 	{Name: "cagr", Unit: UnitShare, Span: true, Dimensions: withoutDims(staffShareDims, DimSchoolYear),
 		Description: "Compound annual growth of Latino leaders from the query's first year to its last = " +
-			"(Latino leaders in `to` ÷ Latino leaders in `from`)^(1 ÷ (to − from)) − 1.",
-		expr:  "if(b_latino_leaders_from = 0, nan, pow(b_latino_leaders_to / b_latino_leaders_from, {inv_span}) - 1)",
-		bases: []string{"latino_leaders_from", "latino_leaders_to"}},
+			"(Latino leaders in `to` ÷ Latino leaders in `from`)^(1 ÷ (to − from)) − 1; undefined when `to` has nobody in the cut.",
+		expr:  "if(b_latino_leaders_from = 0 OR b_staff_to = 0, nan, pow(b_latino_leaders_to / b_latino_leaders_from, {inv_span}) - 1)",
+		bases: []string{"latino_leaders_from", "latino_leaders_to", "staff_to"}},
 	{Name: "promotion_rate", Unit: UnitShare, Dimensions: staffDims,
 		Description: "Promotion rate = people at a rank in year t whose highest post in t+1 is of a higher rank ÷ " +
 			"people at that rank in t (those who leave count as not promoted; the top rank is left out). Years t run from `from` to `to`, " +
 			"up to the year before the last year with data; pooled when school_year is not a dimension. A person " +
-			"is followed within their district.",
+			"is followed within their state (across districts where the staff ids are statewide).",
 		expr: share("b_promoted", "b_cohort"), bases: []string{"promoted", "cohort"}},
 	{Name: "promotion_rate_ratio", Unit: UnitRatio, Dimensions: staffShareDims,
 		Description: "Promotion rate of Latino people ÷ promotion rate of people of another known ethnicity.",

@@ -144,11 +144,11 @@ func (c *compiler) validateFilter(f Filter) error {
 	if !ok {
 		return invalid("unknown filter dimension %q", f.Dimension)
 	}
-	if len(f.In) == 0 && len(f.NotIn) == 0 && f.Min == nil && f.Max == nil {
-		return invalid("the filter on %s has no condition (in, notIn, min or max)", f.Dimension)
-	}
 	if f.In != nil && len(f.In) == 0 {
 		return invalid("the filter on %s has an empty `in` list, which matches nothing", f.Dimension)
+	}
+	if len(f.In) == 0 && len(f.NotIn) == 0 && f.Min == nil && f.Max == nil {
+		return invalid("the filter on %s has no condition (in, notIn, min or max)", f.Dimension)
 	}
 	if len(f.In)+len(f.NotIn) > 10_000 {
 		return invalid("the filter on %s lists more than 10,000 values", f.Dimension)
@@ -283,6 +283,17 @@ func (c *compiler) compile() (compiled, error) {
 			expr = strings.ReplaceAll(expr, "{inv_span}", "?")
 			args = append(args, 1/float64(q.To-q.From))
 		}
+		// Undefined where a source it reads has no data in the cell (a year
+		// before the staffing data begin is not zero leaders).
+		var absent []string
+		for _, src := range measureSources(m) {
+			if !src.sparse {
+				absent = append(absent, "p_"+src.name+" = 0")
+			}
+		}
+		if len(absent) > 0 {
+			expr = "if(" + strings.Join(absent, " OR ") + ", nan, " + expr + ")"
+		}
 		sel = sel.add(text(fmt.Sprintf("toFloat64(%s) AS m%d, ", expr, i), args...))
 		if m.HasUnknownShare() {
 			sel = sel.add(text(fmt.Sprintf("toFloat64(%s) AS u%d, ", share("b_"+m.unknown[0]+" - b_"+m.unknown[1], "b_"+m.unknown[0]), i)))
@@ -291,16 +302,21 @@ func (c *compiler) compile() (compiled, error) {
 		}
 	}
 	sel.sql = strings.TrimSuffix(sel.sql, ", ")
-	out := text("SELECT * FROM (").add(sel).add(text(" FROM (")).add(union).add(text("))"))
-	// Measure filters: an undefined value (nan) never compares true.
-	for i, h := range q.Having {
-		idx := slices.Index(q.Measures, h.Measure)
-		if i == 0 {
-			out = out.add(text(" WHERE "))
-		} else {
-			out = out.add(text(" AND "))
+	// A row where no source has data is no row (a query matching nothing
+	// returns nothing, not zeros).
+	sel = sel.add(text(", " + strings.Join(presence, " + ") + " AS present"))
+	cols := strings.TrimSuffix(dimSelect(dims, "d_"), ", ")
+	for i := range c.measures {
+		if cols != "" {
+			cols += ", "
 		}
-		out = out.add(text(fmt.Sprintf("m%d %s ?", idx, opSQL[h.Op]), h.Value))
+		cols += fmt.Sprintf("m%d, u%d", i, i)
+	}
+	out := text("SELECT " + cols + " FROM (").add(sel).add(text(" FROM (")).add(union).add(text(")) WHERE present > 0"))
+	// Measure filters: an undefined value (nan) never compares true.
+	for _, h := range q.Having {
+		idx := slices.Index(q.Measures, h.Measure)
+		out = out.add(text(fmt.Sprintf(" AND m%d %s ?", idx, opSQL[h.Op]), h.Value))
 	}
 	out = out.add(c.orderBy())
 	out = out.add(text(" LIMIT ?", q.Limit))
@@ -386,6 +402,25 @@ func (c *compiler) branch(s *source, bases []string) (sqlText, error) {
 	}
 	if c.scope != nil {
 		p.district = merge(p.district, filterSet{in: [][]string{c.scope}})
+	}
+	// Tables are ordered by (state_code, lea_id, school_id): a district or
+	// school filter alone would scan every state. Add the key prefixes of
+	// those ids, looked up in the dimension tables.
+	for _, ids := range p.school.in {
+		if len(ids) == 0 {
+			continue // matches nothing already
+		}
+		p.districtKeys = append(p.districtKeys, text("(state_code, lea_id) IN (SELECT state_code, lea_id FROM "+
+			c.table("schools")+" FINAL WHERE school_id IN (SELECT arrayJoin(?)))", ids))
+		p.schoolKeys = append(p.schoolKeys, text("(state_code, lea_id, school_id) IN (SELECT state_code, lea_id, school_id FROM "+
+			c.table("schools")+" FINAL WHERE school_id IN (SELECT arrayJoin(?)))", ids))
+	}
+	for _, ids := range p.district.in {
+		if len(ids) == 0 {
+			continue
+		}
+		p.districtKeys = append(p.districtKeys, text("(state_code, lea_id) IN (SELECT state_code, lea_id FROM "+
+			c.table("districts")+" FINAL WHERE lea_id IN (SELECT arrayJoin(?)))", ids))
 	}
 	rel := v.rel(c, lo, hi, p)
 	if slices.ContainsFunc(needed, func(d string) bool { return d == DimLeaType || d == DimLocale }) {
@@ -501,7 +536,7 @@ func (c *compiler) presence(name string) string {
 	for _, s := range c.srcNames {
 		v := "0"
 		if s == name {
-			v = "1"
+			v = "count() > 0" // an aggregate of no rows is still a row
 		}
 		parts = append(parts, "toUInt8("+v+") AS p_"+s)
 	}

@@ -12,7 +12,11 @@ import (
 // in order of preference: the smallest rollup that has every column a query
 // needs wins, and the last variant computes from the facts.
 type source struct {
-	name     string
+	name string
+	// sparse sources have no row where their count is 0 (members,
+	// conference attendance); elsewhere a cell with no row has no data, and
+	// a measure over it is undefined rather than 0.
+	sparse   bool
 	variants []variant
 	// bases are the aggregates over the relation's columns, by base name.
 	bases map[string]string
@@ -47,6 +51,26 @@ func text(sql string, args ...any) sqlText { return sqlText{sql, args} }
 // push conditions into subqueries.
 type pushdown struct {
 	state, district, school filterSet
+	// keys are conditions on the key prefix (state_code, lea_id) and
+	// (state_code, lea_id, school_id) derived from district and school
+	// filters: 18.16 narrows a read by a tuple IN on the key prefix, not by
+	// lea_id IN … alone (nor by state_code IN … AND lea_id IN …).
+	districtKeys, schoolKeys []sqlText
+}
+
+// stateOnly is p for rows of the same people elsewhere (other years, other
+// posts): a staff key stays in its state, but people change schools and,
+// where a state issues statewide staff ids, districts.
+func (p pushdown) stateOnly() pushdown { return pushdown{state: p.state} }
+
+// districtOnly is the district part of p, applied to rows computed from a
+// person's rows everywhere in the state.
+func (p pushdown) districtOnly() sqlText {
+	w := p.district.cond("lea_id")
+	for _, k := range p.districtKeys {
+		w = w.add(text(" AND ")).add(k)
+	}
+	return w
 }
 
 // filterSet is the In/NotIn of one dimension's filters.
@@ -58,6 +82,10 @@ type filterSet struct {
 func (f filterSet) cond(col string) sqlText {
 	out := text("1")
 	for _, in := range f.in {
+		if len(in) == 0 { // an empty list matches nothing (and has no type to bind)
+			out = out.add(text(" AND 0"))
+			continue
+		}
 		out = out.add(text(" AND "+col+" IN (SELECT arrayJoin(?))", in))
 	}
 	for _, out2 := range f.notIn {
@@ -70,8 +98,14 @@ func (f filterSet) cond(col string) sqlText {
 // only where a row is one place, never before person-years are computed).
 func (p pushdown) where(withSchool bool) sqlText {
 	w := p.state.cond("state_code").add(text(" AND ")).add(p.district.cond("lea_id"))
+	for _, k := range p.districtKeys {
+		w = w.add(text(" AND ")).add(k)
+	}
 	if withSchool {
 		w = w.add(text(" AND ")).add(p.school.cond("school_id"))
+		for _, k := range p.schoolKeys {
+			w = w.add(text(" AND ")).add(k)
+		}
 	}
 	return w
 }
@@ -124,12 +158,12 @@ func persons(c *compiler, facts bool, lo, hi int, p pushdown) sqlText {
 		return text("SELECT "+cols+" FROM "+c.table("staff_person_year")+" WHERE school_year BETWEEN ? AND ? AND ", lo, hi).
 			add(p.where(false))
 	}
-	// Person-years are computed per district (a staff key never leaves
-	// its district), so only state and district narrow the facts read.
-	where := text("school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(false))
+	// A person's highest post is computed from all their posts in the
+	// state; the district and school conditions apply to the result.
 	c.tables = append(c.tables, "staff_assignments")
+	where := text("school_year BETWEEN ? AND ? AND ", lo, hi).add(p.stateOnly().where(false))
 	sql, args := c.db.PersonYearsFromFacts(c.ladder, where.sql, where.args)
-	return text("SELECT "+cols+" FROM ("+sql+")", args...)
+	return text("SELECT "+cols+" FROM ("+sql+") WHERE ", args...).add(p.districtOnly())
 }
 
 // memberYears is the set of (staff_key, school_year) when the person was a
@@ -198,30 +232,46 @@ func shiftedAll(vs []variant, dy, dr int) []variant {
 }
 
 // movesRel follows each person from year t to t+1 (and back to t-1) within
-// their district: next_rank/next_leader/nx (nx = 0 when absent in t+1),
-// prev_leader/pv, and has_next/has_prev (the warehouse has data for t+1,
-// t-1 at all).
+// their state (where a state issues statewide staff ids, people change
+// districts): people (1), nx (present in t+1), up (at a higher rank in
+// t+1), nl (a leader in t+1), pv (present in t-1), pl (a leader in t-1) —
+// the columns of moves_rollup.
 func movesRel(facts bool) func(c *compiler, lo, hi int, p pushdown) sqlText {
 	return func(c *compiler, lo, hi int, p pushdown) sqlText {
 		// The school filter applies to year t only (people change schools).
-		around := pushdown{state: p.state, district: p.district}
+		around := p.stateOnly()
 		cur := text("SELECT * FROM (").add(personRel(facts)(c, lo, hi, p)).add(text(") WHERE ")).add(p.school.cond("school_id"))
 		next := text("SELECT staff_key, toUInt16(school_year - 1) AS school_year, rank AS next_rank, is_leader AS next_leader, " +
 			"toUInt8(1) AS nx FROM (").add(persons(c, facts, lo+1, hi+1, around)).add(text(")"))
 		prev := text("SELECT staff_key, toUInt16(school_year + 1) AS school_year, is_leader AS prev_leader, " +
 			"toUInt8(1) AS pv FROM (").add(persons(c, facts, lo-1, hi-1, around)).add(text(")"))
-		// The top rank cannot rise: it is not in a promotion cohort.
-		top := c.ladder.Ranks[len(c.ladder.Ranks)-1]
-		return text("SELECT *, toUInt8(school_year < ? AND rank < ?) AS can_rise, toUInt8(school_year < ?) AS has_next, "+
-			"toUInt8(school_year > ?) AS has_prev FROM (SELECT * FROM (", c.lastYear, top, c.lastYear, c.firstYear).add(cur).add(text(") ANY LEFT JOIN (")).add(next).add(text(") USING staff_key, school_year")).
-			add(text(") ANY LEFT JOIN (")).add(prev).add(text(") USING staff_key, school_year"))
+		return movesFlags(c, text("SELECT *, toUInt64(nx = 1 AND next_rank > rank) AS up, toUInt64(nx = 1 AND next_leader = 1) AS nl, "+
+			"toUInt64(pv = 1 AND prev_leader = 1) AS pl FROM (SELECT * FROM (").add(cur).add(text(") ANY LEFT JOIN (")).add(next).
+			add(text(") USING staff_key, school_year) ANY LEFT JOIN (")).add(prev).add(text(") USING staff_key, school_year")))
 	}
 }
 
-var movesVariants = []variant{
+// movesFlags adds can_rise (the warehouse has year t+1 and the rank is not
+// the top one: a promotion cohort), has_next and has_prev (the warehouse
+// has year t+1, t-1 at all).
+func movesFlags(c *compiler, rel sqlText) sqlText {
+	top := c.ladder.Ranks[len(c.ladder.Ranks)-1]
+	return text("SELECT *, toUInt8(school_year < ? AND rank < ?) AS can_rise, toUInt8(school_year < ?) AS has_next, "+
+		"toUInt8(school_year > ?) AS has_prev FROM (", c.lastYear, top, c.lastYear, c.firstYear).add(rel).add(text(")"))
+}
+
+// personMovesVariants are person-level only (membership is per person).
+var personMovesVariants = []variant{
 	{table: "staff_person_year", dims: personDims, rel: movesRel(false)},
 	{table: "staff_assignments", dims: personDims, facts: true, rel: movesRel(true)},
 }
+
+var movesVariants = append([]variant{{table: "moves_rollup", dims: detailRollupDims,
+	rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
+		return movesFlags(c, text("SELECT school_year, state_code, lea_id, school_id, role_code, rank, toString(tier) AS tier, is_leader, "+
+			"toString(ethnicity) AS ethnicity, toString(gender) AS gender, people, nx, up, nl, pv, pl FROM "+c.table("moves_rollup")+
+			" WHERE school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(true)))
+	}}}, personMovesVariants...)
 
 // spellsRel is one row per person and start role (teacher, assistant
 // principal): the start year (first year at that rank, when it is after
@@ -231,26 +281,35 @@ var movesVariants = []variant{
 func spellsRel(facts bool) func(c *compiler, lo, hi int, p pushdown) sqlText {
 	return func(c *compiler, lo, hi int, p pushdown) sqlText {
 		l := c.ladder
-		hist := text("SELECT staff_key, any(state_code) AS state_code, any(lea_id) AS lea_id, " +
+		hist := text("SELECT staff_key, any(state_code) AS state_code, " +
 			"argMax(ethnicity, school_year) AS ethnicity, argMax(gender, school_year) AS gender, " +
-			"groupArray(school_year) AS ys, groupArray(rank) AS rs, groupArray(school_id) AS ss FROM (").
-			add(persons(c, facts, c.firstYear, c.lastYear, pushdown{state: p.state, district: p.district})).
+			"groupArray(school_year) AS ys, groupArray(rank) AS rs, groupArray(school_id) AS ss, groupArray(lea_id) AS ls FROM (").
+			add(persons(c, facts, c.firstYear, c.lastYear, p.stateOnly())).
 			add(text(") GROUP BY staff_key"))
-		spell := text("SELECT staff_key, state_code, lea_id, ethnicity, gender, st AS rank, "+
+		spell := text("SELECT staff_key, state_code, ethnicity, gender, st AS rank, "+
 			"transform(st, ?, ?, '') AS role_code, transform(st, ?, ?, '') AS tier, "+
 			"arrayFilter((y, r) -> r = st, ys, rs) AS at, arrayReduce('min', at) AS start, "+
 			"arrayFilter((y, r) -> r >= tg AND y > start, ys, rs) AS up, "+
 			"toUInt8(notEmpty(up)) AS e, toUInt32(if(e, arrayReduce('min', up), arrayReduce('max', ys)) - start) AS d, "+
-			"ss[indexOf(ys, start)] AS school_id, toUInt16(start) AS school_year "+
+			"ss[indexOf(ys, start)] AS school_id, ls[indexOf(ys, start)] AS lea_id, toUInt16(start) AS school_year "+
 			"FROM (", l.Ranks, l.Codes, l.Ranks, l.Tiers).add(hist).
 			add(text(") ARRAY JOIN [toInt8(0), toInt8(2)] AS st, [toInt8(2), toInt8(3)] AS tg " +
 				"WHERE notEmpty(at) AND NOT arrayExists((y, r) -> y < start AND r > st, ys, rs)"))
-		return text("SELECT *, if((staff_key, school_year) IN (" + c.memberYears() + "), 'yes', 'no') AS member FROM (").
-			add(spell).add(text(") WHERE start > ? AND start BETWEEN ? AND ? AND ", c.firstYear, lo, hi)).add(p.school.cond("school_id"))
+		// A spell counts where it started.
+		return text("SELECT *, toUInt64(1) AS people, if((staff_key, school_year) IN (" + c.memberYears() + "), 'yes', 'no') AS member FROM (").
+			add(spell).add(text(") WHERE start > ? AND start BETWEEN ? AND ? AND ", c.firstYear, lo, hi)).add(p.districtOnly()).
+			add(text(" AND ")).add(p.school.cond("school_id"))
 	}
 }
 
 var spellVariants = []variant{
+	{table: "spell_rollup", dims: detailRollupDims, rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
+		l := c.ladder
+		return text("SELECT state_code, lea_id, school_id, role_code, transform(role_code, ?, ?, '') AS tier, "+
+			"toString(ethnicity) AS ethnicity, toString(gender) AS gender, start_year AS school_year, d, e, people FROM "+
+			c.table("spell_rollup")+" WHERE start_year > ? AND start_year BETWEEN ? AND ? AND ", l.Codes, l.Tiers, c.firstYear, lo, hi).
+			add(p.where(true))
+	}},
 	{table: "staff_person_year", dims: personDims, rel: spellsRel(false)},
 	{table: "staff_assignments", dims: personDims, facts: true, rel: spellsRel(true)},
 }
@@ -269,6 +328,7 @@ var sources = map[string]*source{
 		"known_staff":         "sum(known)",
 		"latino_leaders_from": "sumIf(latino, is_leader = 1 AND school_year = {from})",
 		"latino_leaders_to":   "sumIf(latino, is_leader = 1 AND school_year = {to})",
+		"staff_to":            "sumIf(people, school_year = {to})",
 	}},
 	// The rank below, moved up one rank: its row for a role holds the
 	// counts of the role beneath (pipeline parity).
@@ -309,29 +369,32 @@ var sources = map[string]*source{
 		"schools_with_latino_leader": "sum(schools_with_latino_leader)",
 	}},
 	"moves": {name: "moves", variants: movesVariants, years: sameYears, bases: map[string]string{
-		"cohort":             "countIf(can_rise = 1)",
-		"promoted":           "countIf(can_rise = 1 AND nx = 1 AND next_rank > rank)",
-		"latino_cohort":      "countIf(can_rise = 1 AND latino = 1)",
-		"latino_promoted":    "countIf(can_rise = 1 AND latino = 1 AND nx = 1 AND next_rank > rank)",
-		"other_cohort":       "countIf(can_rise = 1 AND known = 1 AND latino = 0)",
-		"other_promoted":     "countIf(can_rise = 1 AND known = 1 AND latino = 0 AND nx = 1 AND next_rank > rank)",
-		"leaders_cohort":     "countIf(has_next = 1 AND is_leader = 1)",
-		"retained":           "countIf(has_next = 1 AND is_leader = 1 AND nx = 1 AND next_leader = 1)",
-		"new_leaders":        "countIf(has_prev = 1 AND is_leader = 1 AND NOT (pv = 1 AND prev_leader = 1))",
-		"new_latino_leaders": "countIf(has_prev = 1 AND is_leader = 1 AND NOT (pv = 1 AND prev_leader = 1) AND latino = 1)",
-		"new_known_leaders":  "countIf(has_prev = 1 AND is_leader = 1 AND NOT (pv = 1 AND prev_leader = 1) AND known = 1)",
-		"member_cohort":      "countIf(can_rise = 1 AND member = 'yes')",
-		"member_promoted":    "countIf(can_rise = 1 AND member = 'yes' AND nx = 1 AND next_rank > rank)",
+		"cohort":             "sumIf(people, can_rise = 1)",
+		"promoted":           "sumIf(up, can_rise = 1)",
+		"latino_cohort":      "sumIf(people, can_rise = 1 AND ethnicity = 'hispanic_latino')",
+		"latino_promoted":    "sumIf(up, can_rise = 1 AND ethnicity = 'hispanic_latino')",
+		"other_cohort":       "sumIf(people, can_rise = 1 AND ethnicity NOT IN ('hispanic_latino', 'unknown'))",
+		"other_promoted":     "sumIf(up, can_rise = 1 AND ethnicity NOT IN ('hispanic_latino', 'unknown'))",
+		"leaders_cohort":     "sumIf(people, has_next = 1 AND is_leader = 1)",
+		"retained":           "sumIf(nl, has_next = 1 AND is_leader = 1)",
+		"new_leaders":        "sumIf(people - pl, has_prev = 1 AND is_leader = 1)",
+		"new_latino_leaders": "sumIf(people - pl, has_prev = 1 AND is_leader = 1 AND ethnicity = 'hispanic_latino')",
+		"new_known_leaders":  "sumIf(people - pl, has_prev = 1 AND is_leader = 1 AND ethnicity != 'unknown')",
+	}},
+	// Members' moves: person-level (membership is per person and year).
+	"member_moves": {name: "member_moves", variants: personMovesVariants, years: sameYears, bases: map[string]string{
+		"member_cohort":   "sumIf(people, can_rise = 1 AND member = 'yes')",
+		"member_promoted": "sumIf(up, can_rise = 1 AND member = 'yes')",
 	}},
 	// Members against Latino non-members of the same rank: per rank first,
 	// then the members' expected promotions at their peers' rates.
-	"peers": {name: "peers", variants: movesVariants, years: sameYears, bases: map[string]string{
+	"peers": {name: "peers", variants: personMovesVariants, years: sameYears, bases: map[string]string{
 		"peer_member_cohort": "", "peer_member_promoted": "", "peer_expected": "",
 	}, branch: func(c *compiler, rel sqlText, dims []string, want []string) sqlText {
 		inner := text("SELECT " + dimSelect(dims, "") + "rank, " +
-			"countIf(can_rise = 1 AND member = 'yes') AS mc, countIf(can_rise = 1 AND member = 'yes' AND nx = 1 AND next_rank > rank) AS mp, " +
-			"countIf(can_rise = 1 AND member = 'no' AND latino = 1) AS pc, " +
-			"countIf(can_rise = 1 AND member = 'no' AND latino = 1 AND nx = 1 AND next_rank > rank) AS pp FROM (").
+			"sumIf(people, can_rise = 1 AND member = 'yes') AS mc, sumIf(up, can_rise = 1 AND member = 'yes') AS mp, " +
+			"sumIf(people, can_rise = 1 AND member = 'no' AND ethnicity = 'hispanic_latino') AS pc, " +
+			"sumIf(up, can_rise = 1 AND member = 'no' AND ethnicity = 'hispanic_latino') AS pp FROM (").
 			add(rel).add(text(") GROUP BY " + dimList(dims, "rank")))
 		aggs := map[string]string{
 			"peer_member_cohort":   "sumIf(mc, pc > 0)",
@@ -343,7 +406,7 @@ var sources = map[string]*source{
 	"spells": {name: "spells", variants: spellVariants, years: sameYears, bases: map[string]string{
 		"spells": "", "spell_median": "",
 	}, branch: func(c *compiler, rel sqlText, dims []string, want []string) sqlText {
-		byD := text("SELECT " + dimSelect(dims, "") + "d, toUInt64(sum(e)) AS ev, toUInt64(count() - sum(e)) AS ce FROM (").
+		byD := text("SELECT " + dimSelect(dims, "") + "d, toUInt64(sumIf(people, e = 1)) AS ev, toUInt64(sumIf(people, e = 0)) AS ce FROM (").
 			add(rel).add(text(") GROUP BY " + dimList(dims, "d")))
 		// Kaplan-Meier: at each duration, at risk = all − those who left
 		// earlier; S multiplies (1 − events ÷ at risk); the median is the
@@ -358,7 +421,7 @@ var sources = map[string]*source{
 		aggs := map[string]string{"spells": "sum(spells)", "spell_median": "any(spell_median)"}
 		return c.aggregate(km, dims, want, aggs, "spells")
 	}},
-	"members": {name: "members", years: sameYears, variants: []variant{{table: "members", dims: memberDims,
+	"members": {name: "members", sparse: true, years: sameYears, variants: []variant{{table: "members", dims: memberDims,
 		rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
 			end := "toDate(concat(toString(school_year + 1), '-06-30'))"
 			return text("SELECT toUInt16(? + i) AS school_year, state_code, lea_id, "+
@@ -369,7 +432,7 @@ var sources = map[string]*source{
 		"members":     "sum(active)",
 		"new_members": "sum(joined)",
 	}},
-	"conference": {name: "conference", years: sameYears, variants: []variant{{table: "member_events", dims: memberDims,
+	"conference": {name: "conference", sparse: true, years: sameYears, variants: []variant{{table: "member_events", dims: memberDims,
 		rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
 			return text("SELECT * FROM (SELECT member_id, toUInt16(toYear(event_date) - (toMonth(event_date) < 7)) AS school_year FROM " +
 				c.table("member_events") + " WHERE event_type = 'conference_attended') ANY INNER JOIN (SELECT member_id, state_code, lea_id FROM " +

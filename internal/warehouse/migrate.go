@@ -197,8 +197,15 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	var done []Migration
-	rebuild := false
+	var done, pending []Migration
+	record := func(m Migration) error {
+		if err := d.exec(ctx, "migrate.record", "INSERT INTO "+d.table(migrationsTable)+
+			" (version, name, checksum, applied_at) SELECT ?, ?, ?, ?", m.Version, m.Name, m.Checksum, time.Now().UTC()); err != nil {
+			return err
+		}
+		done = append(done, m)
+		return nil
+	}
 	for _, s := range status {
 		if s.Applied {
 			continue
@@ -208,20 +215,28 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 				return done, fmt.Errorf("migration %04d_%s statement %d: %w", s.Version, s.Name, i+1, err)
 			}
 		}
-		if err := d.exec(ctx, "migrate.record", "INSERT INTO "+d.table(migrationsTable)+
-			" (version, name, checksum, applied_at) SELECT ?, ?, ?, ?", s.Version, s.Name, s.Checksum, time.Now().UTC()); err != nil {
+		if strings.Contains(s.SQL, rebuildMarker) {
+			pending = append(pending, s.Migration)
+			continue
+		}
+		if err := record(s.Migration); err != nil {
 			return done, err
 		}
-		done = append(done, s.Migration)
-		rebuild = rebuild || strings.Contains(s.SQL, rebuildMarker)
 	}
-	// A migration that adds a derived table fills it from the facts already
-	// loaded, so an upgraded warehouse answers at once.
-	if rebuild {
+	// Migrations that add derived tables are recorded once the tables are
+	// filled from the facts already loaded (after every schema step, as a
+	// rebuild fills them all): a failed rebuild is retried by the next run.
+	if len(pending) > 0 {
 		if err := d.RebuildRollups(ctx, nil); err != nil {
 			return done, fmt.Errorf("filling the derived tables after migrating: %w", err)
 		}
+		for _, m := range pending {
+			if err := record(m); err != nil {
+				return done, err
+			}
+		}
 	}
+	sort.Slice(done, func(i, j int) bool { return done[i].Version < done[j].Version })
 	return done, nil
 }
 

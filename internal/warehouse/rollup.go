@@ -189,6 +189,127 @@ func (d *DB) RebuildRollups(ctx context.Context, years []uint16) error {
 			}
 		}
 	}
+	return d.rebuildMoves(ctx, years, ladder, suffix)
+}
+
+// movesRollupSQL counts, per place, role and demographics of year t, the
+// people present in t+1 (anywhere: where a state issues statewide staff
+// ids, people change districts), promoted, leaders in t+1, present in t-1
+// and leaders in t-1. {src} is staff_person_year.
+const movesRollupSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader,
+    ethnicity, gender, people, nx, up, nl, pv, pl)
+SELECT school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender, count(),
+    sum(nx), sum(nx = 1 AND next_rank > rank), sum(nx = 1 AND next_leader = 1), sum(pv), sum(pv = 1 AND prev_leader = 1)
+FROM (
+    SELECT * FROM (
+        SELECT * FROM (
+            SELECT school_year, state_code, lea_id, school_id, staff_key, role_code, rank, tier, is_leader, ethnicity, gender
+            FROM {src} WHERE school_year IN (SELECT arrayJoin(?))
+        ) ANY LEFT JOIN (
+            SELECT staff_key, toUInt16(sy - 1) AS school_year, rank AS next_rank, is_leader AS next_leader, toUInt8(1) AS nx
+            FROM (SELECT staff_key, school_year AS sy, rank, is_leader FROM {src} WHERE school_year IN (SELECT arrayJoin(?)))
+        ) USING staff_key, school_year
+    ) ANY LEFT JOIN (
+        SELECT staff_key, toUInt16(sy + 1) AS school_year, is_leader AS prev_leader, toUInt8(1) AS pv
+        FROM (SELECT staff_key, school_year AS sy, is_leader FROM {src} WHERE school_year IN (SELECT arrayJoin(?)))
+    ) USING staff_key, school_year
+)
+GROUP BY school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender`
+
+// spellRollupSQL finds every promotion spell in the person-years (a spell
+// counts in the district and school where it started): per person and
+// start rank (teacher 0 → assistant principal or above, assistant
+// principal 2 → principal or above), the first year at the start rank
+// unless the person held a higher rank before, and the years to the first
+// year at the target rank (e = 1) or to the last year seen (e = 0).
+const spellRollupSQL = `INSERT INTO {dst} (state_code, lea_id, school_id, role_code, start_year, ethnicity, gender, d, e, people)
+SELECT state_code, lea_id, school_id, role_code, start_year, ethnicity, gender, d, e, count()
+FROM (
+    SELECT state_code, ethnicity, gender, transform(st, ?, ?, '') AS role_code,
+        arrayFilter((y, r) -> r = st, ys, rs) AS at, arrayReduce('min', at) AS start, toUInt16(start) AS start_year,
+        arrayFilter((y, r) -> r >= tg AND y > start, ys, rs) AS up, toUInt8(notEmpty(up)) AS e,
+        toUInt32(if(e, arrayReduce('min', up), arrayReduce('max', ys)) - start) AS d, ss[indexOf(ys, start)] AS school_id,
+        ls[indexOf(ys, start)] AS lea_id
+    FROM (
+        SELECT staff_key, any(state_code) AS state_code, argMax(ethnicity, school_year) AS ethnicity,
+            argMax(gender, school_year) AS gender, groupArray(school_year) AS ys, groupArray(rank) AS rs, groupArray(school_id) AS ss,
+            groupArray(lea_id) AS ls
+        FROM (SELECT * FROM {src} WHERE state_code = ?) GROUP BY staff_key
+    )
+    ARRAY JOIN [toInt8(0), toInt8(2)] AS st, [toInt8(2), toInt8(3)] AS tg
+    WHERE notEmpty(at) AND NOT arrayExists((y, r) -> y < start AND r > st, ys, rs)
+)
+GROUP BY state_code, lea_id, school_id, role_code, start_year, ethnicity, gender, d, e`
+
+// rebuildMoves rebuilds moves_rollup for the loaded years and their
+// neighbours (their t+1 or t-1 changed) and spell_rollup whole, from the
+// person-years just swapped in.
+func (d *DB) rebuildMoves(ctx context.Context, years []uint16, ladder Ladder, suffix string) error {
+	all, err := d.FactYears(ctx)
+	if err != nil {
+		return err
+	}
+	var moves []uint16
+	for _, y := range all {
+		for _, l := range years {
+			if y+1 >= l && y <= l+1 {
+				moves = append(moves, y)
+				break
+			}
+		}
+	}
+	stages := map[string]string{"moves_rollup": "stage_moves_rollup_" + suffix, "spell_rollup": "stage_spell_rollup_" + suffix}
+	for t, s := range stages {
+		if err := d.exec(ctx, "rollup.stage", "CREATE TABLE "+d.table(s)+" AS "+d.table(t)); err != nil {
+			return err
+		}
+		defer func() {
+			_ = d.exec(context.WithoutCancel(ctx), "rollup.unstage", "DROP TABLE IF EXISTS "+d.table(s))
+		}()
+	}
+	src := d.table("staff_person_year")
+	fill := func(table, sql string, args ...any) error {
+		sql = strings.NewReplacer("{dst}", d.table(stages[table]), "{src}", src).Replace(sql)
+		if err := d.maintain(ctx, "rollup.build."+table, sql, args...); err != nil {
+			return fmt.Errorf("rebuilding %s: %w", table, err)
+		}
+		return nil
+	}
+	// One year per statement: the joins hold a year of person-years each
+	// (millions at national scale). The years after and before are given
+	// shifted: the alias of a shifted year would shadow the column in WHERE.
+	for _, y := range moves {
+		if err := fill("moves_rollup", movesRollupSQL, []uint16{y}, []uint16{y + 1}, []uint16{y - 1}); err != nil {
+			return err
+		}
+	}
+	// One state per statement: a spell needs a person's whole history, and
+	// a staff key stays in its state.
+	var states []string
+	if err := d.scanAll(ctx, "rollup.states", func(r driver.Rows) error {
+		var st string
+		err := r.Scan(&st)
+		states = append(states, st)
+		return err
+	}, "SELECT DISTINCT state_code FROM "+src); err != nil {
+		return err
+	}
+	for _, st := range states {
+		if err := fill("spell_rollup", spellRollupSQL, ladder.Ranks, ladder.Codes, st); err != nil {
+			return err
+		}
+	}
+	for _, y := range moves {
+		if err := d.exec(ctx, "rollup.swap.moves_rollup", fmt.Sprintf("ALTER TABLE %s REPLACE PARTITION %d FROM %s",
+			d.table("moves_rollup"), y, d.table(stages["moves_rollup"]))); err != nil {
+			return fmt.Errorf("swapping moves_rollup for %d: %w", y, err)
+		}
+	}
+	// spell_rollup is unpartitioned: its one partition is tuple().
+	if err := d.exec(ctx, "rollup.swap.spell_rollup", "ALTER TABLE "+d.table("spell_rollup")+" REPLACE PARTITION tuple() FROM "+
+		d.table(stages["spell_rollup"])); err != nil {
+		return fmt.Errorf("swapping spell_rollup: %w", err)
+	}
 	return nil
 }
 
