@@ -181,21 +181,7 @@ func leadershipRatio(ctx context.Context, db *warehouse.DB, runs int) ([]Result,
 	if err != nil {
 		return nil, err
 	}
-	direct := func() error {
-		for _, q := range sqls {
-			rows, err := db.Conn().Query(ctx, q)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	direct := func() error { return sendDirect(ctx, db, sqls) }
 	var gql, raw []time.Duration
 	for i := 0; i < runs; i++ {
 		t0 := time.Now()
@@ -346,4 +332,23 @@ func WriteFile(path, table string) error {
 		s = "# Benchmarks\n\nWritten by `make bench` (`camino bench`).\n\n" + section + "\n"
 	}
 	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+// sendDirect sends statements one after the other through clickhouse-go,
+// reading and discarding their rows: the direct side of a GraphQL ÷ SQL
+// comparison.
+func sendDirect(ctx context.Context, db *warehouse.DB, sqls []string) error {
+	for _, q := range sqls {
+		rows, err := db.Conn().Query(ctx, q)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -223,21 +223,7 @@ func directSQL(ctx context.Context, db *warehouse.DB, g gqlClient, query string)
 			sqls = s
 		}
 	}
-	return func() error {
-		for _, q := range sqls {
-			rows, err := db.Conn().Query(ctx, q)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}, len(sqls), nil
+	return func() error { return sendDirect(ctx, db, sqls) }, len(sqls), nil
 }
 
 // timeDashboard measures one dashboard query: the GraphQL request over HTTP

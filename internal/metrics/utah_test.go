@@ -7,42 +7,16 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/camino-edu/camino/internal/metrics"
-	"github.com/camino-edu/camino/internal/seed"
 	"github.com/camino-edu/camino/internal/warehouse"
 	"github.com/camino-edu/camino/internal/whtest"
 )
 
-var (
-	utahOnce sync.Once
-	utahDB   *warehouse.DB
-	utahErr  error
-)
-
-// utah returns a warehouse holding the Utah seed (school years 2014-2025),
-// shared by the tests that only read it.
-func utah(t *testing.T) *warehouse.DB {
-	t.Helper()
-	utahOnce.Do(func() {
-		ctx := context.Background()
-		utahDB, utahErr = warehouse.Open(ctx, warehouse.Config{Addr: whtest.Addr(), Database: "t_metrics_utah_" + warehouse.NewID()[:8]})
-		if utahErr != nil {
-			return
-		}
-		if _, utahErr = utahDB.Migrate(ctx); utahErr != nil {
-			return
-		}
-		_, utahErr = seed.Run(ctx, utahDB, seed.Options{Profile: "utah", Seed: 1})
-	})
-	if utahErr != nil {
-		t.Fatal(utahErr)
-	}
-	return utahDB
-}
+// utah is the Utah seed, shared by the tests that only read it.
+func utah(t *testing.T) *warehouse.DB { return whtest.Utah(t) }
 
 // plainRows runs sql ({db} replaced by the database) whose first column is
 // a String key and the others Float64, keyed by the first column.

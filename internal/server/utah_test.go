@@ -1,43 +1,16 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/camino-edu/camino/internal/seed"
 	"github.com/camino-edu/camino/internal/warehouse"
 	"github.com/camino-edu/camino/internal/whtest"
 )
 
-var (
-	utahOnce sync.Once
-	utahDB   *warehouse.DB
-	utahErr  error
-)
-
-// utah returns a warehouse holding the Utah seed, shared by the tests of
-// this file (they only read it).
-func utah(t *testing.T) *warehouse.DB {
-	t.Helper()
-	utahOnce.Do(func() {
-		ctx := context.Background()
-		utahDB, utahErr = warehouse.Open(ctx, warehouse.Config{Addr: whtest.Addr(), Database: "t_server_utah_" + warehouse.NewID()[:8]})
-		if utahErr != nil {
-			return
-		}
-		if _, utahErr = utahDB.Migrate(ctx); utahErr != nil {
-			return
-		}
-		_, utahErr = seed.Run(ctx, utahDB, seed.Options{Profile: "utah", Seed: 1})
-	})
-	if utahErr != nil {
-		t.Fatal(utahErr)
-	}
-	return utahDB
-}
+// utah is the Utah seed, shared by the tests that only read it.
+func utah(t *testing.T) *warehouse.DB { return whtest.Utah(t) }
 
 // leadersSQL is the independent computation of a leadership series from
 // the raw facts: each person once a year at their highest post (rank from

@@ -6,10 +6,12 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/camino-edu/camino/internal/chlocal"
+	"github.com/camino-edu/camino/internal/seed"
 	"github.com/camino-edu/camino/internal/warehouse"
 )
 
@@ -89,4 +91,32 @@ func Open(t testing.TB, database string) *warehouse.DB {
 		db.Close()
 	})
 	return db
+}
+
+var (
+	utahOnce sync.Once
+	utahDB   *warehouse.DB
+	utahErr  error
+)
+
+// Utah returns a database of this test binary's server holding the Utah
+// seed (school years 2014-2025), seeded once and shared by the tests that
+// only read it (it goes with the temporary server).
+func Utah(t testing.TB) *warehouse.DB {
+	t.Helper()
+	utahOnce.Do(func() {
+		ctx := context.Background()
+		utahDB, utahErr = warehouse.Open(ctx, warehouse.Config{Addr: Addr(), Database: "t_utah_" + warehouse.NewID()[:8]})
+		if utahErr != nil {
+			return
+		}
+		if _, utahErr = utahDB.Migrate(ctx); utahErr != nil {
+			return
+		}
+		_, utahErr = seed.Run(ctx, utahDB, seed.Options{Profile: "utah", Seed: 1})
+	})
+	if utahErr != nil {
+		t.Fatal(utahErr)
+	}
+	return utahDB
 }
