@@ -11,7 +11,7 @@ GOTEST    ?= $(GO) test -count=1 -timeout 20m
 
 ## run: install what is missing, start a local ClickHouse, migrate, seed Utah if empty, serve on :8080
 run: deps assets build
-	./$(BIN) serve --seed-if-empty
+	./$(BIN) serve --seed-if-empty --admin-key-file .camino/admin.key
 
 ## test: formatting, vet, generated code current, then every test against a real ClickHouse
 test: deps check

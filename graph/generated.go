@@ -51,6 +51,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Allow func(ctx context.Context, obj any, next graphql.Resolver, roles []model.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -153,6 +154,15 @@ type ComplexityRoot struct {
 		UnknownEthnicityShare func(childComplexity int) int
 	}
 
+	Me struct {
+		Districts     func(childComplexity int) int
+		KeyID         func(childComplexity int) int
+		Role          func(childComplexity int) int
+		States        func(childComplexity int) int
+		SuppressBelow func(childComplexity int) int
+		Suppressed    func(childComplexity int) int
+	}
+
 	MeasureInfo struct {
 		Description     func(childComplexity int) int
 		Dimensions      func(childComplexity int) int
@@ -243,6 +253,7 @@ type ComplexityRoot struct {
 		Districts func(childComplexity int, stateCode *string, typeArg *model.LeaType, search *string, first *int, after *string) int
 		Goal      func(childComplexity int, id string) int
 		Goals     func(childComplexity int, includeArchived *bool) int
+		Me        func(childComplexity int) int
 		Metrics   func(childComplexity int, query model.MetricsQuery) int
 		School    func(childComplexity int, id string) int
 		State     func(childComplexity int, code string) int
@@ -349,6 +360,7 @@ type QueryResolver interface {
 	District(ctx context.Context, id string) (*model.District, error)
 	Districts(ctx context.Context, stateCode *string, typeArg *model.LeaType, search *string, first *int, after *string) (*model.DistrictConnection, error)
 	School(ctx context.Context, id string) (*model.School, error)
+	Me(ctx context.Context) (*model.Me, error)
 	Catalog(ctx context.Context) (*model.Catalog, error)
 	Metrics(ctx context.Context, query model.MetricsQuery) (*model.MetricsResult, error)
 	Goals(ctx context.Context, includeArchived *bool) ([]model.Goal, error)
@@ -859,6 +871,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.LeadershipPoint.UnknownEthnicityShare(childComplexity), true
 
+	case "Me.districts":
+		if e.complexity.Me.Districts == nil {
+			break
+		}
+
+		return e.complexity.Me.Districts(childComplexity), true
+	case "Me.keyId":
+		if e.complexity.Me.KeyID == nil {
+			break
+		}
+
+		return e.complexity.Me.KeyID(childComplexity), true
+	case "Me.role":
+		if e.complexity.Me.Role == nil {
+			break
+		}
+
+		return e.complexity.Me.Role(childComplexity), true
+	case "Me.states":
+		if e.complexity.Me.States == nil {
+			break
+		}
+
+		return e.complexity.Me.States(childComplexity), true
+	case "Me.suppressBelow":
+		if e.complexity.Me.SuppressBelow == nil {
+			break
+		}
+
+		return e.complexity.Me.SuppressBelow(childComplexity), true
+	case "Me.suppressed":
+		if e.complexity.Me.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.Me.Suppressed(childComplexity), true
+
 	case "MeasureInfo.description":
 		if e.complexity.MeasureInfo.Description == nil {
 			break
@@ -1241,6 +1290,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Goals(childComplexity, args["includeArchived"].(*bool)), true
+	case "Query.me":
+		if e.complexity.Query.Me == nil {
+			break
+		}
+
+		return e.complexity.Query.Me(childComplexity), true
 	case "Query.metrics":
 		if e.complexity.Query.Metrics == nil {
 			break
@@ -1757,7 +1812,7 @@ func (ec *executionContext) introspectType(name string) (*introspection.Type, er
 	return introspection.WrapTypeFromDef(ec.Schema(), ec.Schema().Types[name]), nil
 }
 
-//go:embed "catalog.graphqls" "catalog_gen.graphqls" "geography.graphqls" "goals.graphqls" "leadership.graphqls" "pipeline.graphqls"
+//go:embed "access.graphqls" "catalog.graphqls" "catalog_gen.graphqls" "geography.graphqls" "goals.graphqls" "leadership.graphqls" "pipeline.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1769,6 +1824,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "access.graphqls", Input: sourceData("access.graphqls"), BuiltIn: false},
 	{Name: "catalog.graphqls", Input: sourceData("catalog.graphqls"), BuiltIn: false},
 	{Name: "catalog_gen.graphqls", Input: sourceData("catalog_gen.graphqls"), BuiltIn: false},
 	{Name: "geography.graphqls", Input: sourceData("geography.graphqls"), BuiltIn: false},
@@ -1781,6 +1837,17 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_allow_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roles", ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ)
+	if err != nil {
+		return nil, err
+	}
+	args["roles"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_District_growth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -3177,10 +3244,28 @@ func (ec *executionContext) _District_peers(ctx context.Context, field graphql.C
 			fc := graphql.GetFieldContext(ctx)
 			return ec.resolvers.District().Peers(ctx, obj, fc.Args["year"].(*int))
 		},
-		nil,
-		ec.marshalNPeerComparison2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"BOARD", "ANALYST", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.PeerComparison
+					return zeroVal, err
+				}
+				if ec.directives.Allow == nil {
+					var zeroVal *model.PeerComparison
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.directives.Allow(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		ec.marshalOPeerComparison2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -4697,6 +4782,180 @@ func (ec *executionContext) fieldContext_LeadershipPoint_unknownEthnicityShare(_
 	return fc, nil
 }
 
+func (ec *executionContext) _Me_keyId(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Me_keyId,
+		func(ctx context.Context) (any, error) {
+			return obj.KeyID, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Me_keyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_role(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Me_role,
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		ec.marshalNRole2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRole,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Me_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Role does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_districts(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Me_districts,
+		func(ctx context.Context) (any, error) {
+			return obj.Districts, nil
+		},
+		nil,
+		ec.marshalNID2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Me_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_states(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Me_states,
+		func(ctx context.Context) (any, error) {
+			return obj.States, nil
+		},
+		nil,
+		ec.marshalNString2ᚕstringᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Me_states(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Me_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Me_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_suppressBelow(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Me_suppressBelow,
+		func(ctx context.Context) (any, error) {
+			return obj.SuppressBelow, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Me_suppressBelow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MeasureInfo_name(ctx context.Context, field graphql.CollectedField, obj *model.MeasureInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5333,7 +5592,25 @@ func (ec *executionContext) _MetricsResult_sql(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return obj.SQL, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ANALYST", "ADMIN"})
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.directives.Allow == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.directives.Allow(ctx, obj, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		ec.marshalOString2ᚖstring,
 		true,
 		false,
@@ -5450,7 +5727,25 @@ func (ec *executionContext) _Mutation_createGoal(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.resolvers.Mutation().CreateGoal(ctx, fc.Args["input"].(model.GoalInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.Goal
+					return zeroVal, err
+				}
+				if ec.directives.Allow == nil {
+					var zeroVal *model.Goal
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.directives.Allow(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		ec.marshalNGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal,
 		true,
 		true,
@@ -5521,7 +5816,25 @@ func (ec *executionContext) _Mutation_updateGoal(ctx context.Context, field grap
 			fc := graphql.GetFieldContext(ctx)
 			return ec.resolvers.Mutation().UpdateGoal(ctx, fc.Args["id"].(string), fc.Args["input"].(model.GoalInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.Goal
+					return zeroVal, err
+				}
+				if ec.directives.Allow == nil {
+					var zeroVal *model.Goal
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.directives.Allow(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		ec.marshalNGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal,
 		true,
 		true,
@@ -5592,7 +5905,25 @@ func (ec *executionContext) _Mutation_archiveGoal(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.resolvers.Mutation().ArchiveGoal(ctx, fc.Args["id"].(string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.Goal
+					return zeroVal, err
+				}
+				if ec.directives.Allow == nil {
+					var zeroVal *model.Goal
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.directives.Allow(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		ec.marshalNGoal2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐGoal,
 		true,
 		true,
@@ -6687,6 +7018,49 @@ func (ec *executionContext) fieldContext_Query_school(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_me,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().Me(ctx)
+		},
+		nil,
+		ec.marshalNMe2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMe,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "keyId":
+				return ec.fieldContext_Me_keyId(ctx, field)
+			case "role":
+				return ec.fieldContext_Me_role(ctx, field)
+			case "districts":
+				return ec.fieldContext_Me_districts(ctx, field)
+			case "states":
+				return ec.fieldContext_Me_states(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Me_suppressed(ctx, field)
+			case "suppressBelow":
+				return ec.fieldContext_Me_suppressBelow(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_catalog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6736,7 +7110,25 @@ func (ec *executionContext) _Query_metrics(ctx context.Context, field graphql.Co
 			fc := graphql.GetFieldContext(ctx)
 			return ec.resolvers.Query().Metrics(ctx, fc.Args["query"].(model.MetricsQuery))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"BOARD", "ANALYST", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.MetricsResult
+					return zeroVal, err
+				}
+				if ec.directives.Allow == nil {
+					var zeroVal *model.MetricsResult
+					return zeroVal, errors.New("directive allow is not implemented")
+				}
+				return ec.directives.Allow(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
 		ec.marshalNMetricsResult2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMetricsResult,
 		true,
 		true,
@@ -11136,16 +11528,13 @@ func (ec *executionContext) _District(ctx context.Context, sel ast.SelectionSet,
 		case "peers":
 			field := field
 
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
 				defer func() {
 					if r := recover(); r != nil {
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
 				res = ec._District_peers(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
 				return res
 			}
 
@@ -11665,6 +12054,70 @@ func (ec *executionContext) _LeadershipPoint(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._LeadershipPoint_latinoLeaderShare(ctx, field, obj)
 		case "unknownEthnicityShare":
 			out.Values[i] = ec._LeadershipPoint_unknownEthnicityShare(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var meImplementors = []string{"Me"}
+
+func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *model.Me) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Me")
+		case "keyId":
+			out.Values[i] = ec._Me_keyId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Me_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "districts":
+			out.Values[i] = ec._Me_districts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "states":
+			out.Values[i] = ec._Me_states(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._Me_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressBelow":
+			out.Values[i] = ec._Me_suppressBelow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12403,6 +12856,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_school(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "me":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_me(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
 				return res
 			}
 
@@ -14264,6 +14739,36 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14346,6 +14851,20 @@ func (ec *executionContext) unmarshalNLocale2githubᚗcomᚋcaminoᚑeduᚋcamin
 
 func (ec *executionContext) marshalNLocale2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐLocale(ctx context.Context, sel ast.SelectionSet, v model.Locale) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMe2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMe(ctx context.Context, sel ast.SelectionSet, v model.Me) graphql.Marshaler {
+	return ec._Me(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMe(ctx context.Context, sel ast.SelectionSet, v *model.Me) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Me(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeasure2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐMeasure(ctx context.Context, v any) (model.Measure, error) {
@@ -14608,20 +15127,6 @@ func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋcaminoᚑeduᚋcamin
 	return ec._PageInfo(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPeerComparison2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison(ctx context.Context, sel ast.SelectionSet, v model.PeerComparison) graphql.Marshaler {
-	return ec._PeerComparison(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNPeerComparison2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison(ctx context.Context, sel ast.SelectionSet, v *model.PeerComparison) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			ec.Errorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._PeerComparison(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNPipeline2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPipeline(ctx context.Context, sel ast.SelectionSet, v model.Pipeline) graphql.Marshaler {
 	return ec._Pipeline(ctx, sel, &v)
 }
@@ -14710,6 +15215,75 @@ func (ec *executionContext) marshalNRepresentation2ᚖgithubᚗcomᚋcaminoᚑed
 		return graphql.Null
 	}
 	return ec._Representation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+	var res model.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRole2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Role) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNRole2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRole(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRolePromotions2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRolePromotions(ctx context.Context, sel ast.SelectionSet, v model.RolePromotions) graphql.Marshaler {
@@ -15575,6 +16149,13 @@ func (ec *executionContext) unmarshalOMetricsOrder2ᚕgithubᚗcomᚋcaminoᚑed
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOPeerComparison2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison(ctx context.Context, sel ast.SelectionSet, v *model.PeerComparison) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PeerComparison(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORepresentation2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRepresentation(ctx context.Context, sel ast.SelectionSet, v *model.Representation) graphql.Marshaler {

@@ -19,7 +19,6 @@ func (r *goalResolver) Progress(ctx context.Context, obj *model.Goal) (*model.Go
 
 // CreateGoal is the resolver for the createGoal field.
 func (r *mutationResolver) CreateGoal(ctx context.Context, input model.GoalInput) (*model.Goal, error) {
-	// Access: admin only, enforced here when API keys are checked (issue 4).
 	g, err := r.goalFromInput(ctx, input)
 	if err != nil {
 		return nil, err
@@ -35,7 +34,6 @@ func (r *mutationResolver) CreateGoal(ctx context.Context, input model.GoalInput
 
 // UpdateGoal is the resolver for the updateGoal field.
 func (r *mutationResolver) UpdateGoal(ctx context.Context, id string, input model.GoalInput) (*model.Goal, error) {
-	// Access: admin only, enforced here when API keys are checked (issue 4).
 	old, err := r.goalByID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -53,7 +51,6 @@ func (r *mutationResolver) UpdateGoal(ctx context.Context, id string, input mode
 
 // ArchiveGoal is the resolver for the archiveGoal field.
 func (r *mutationResolver) ArchiveGoal(ctx context.Context, id string) (*model.Goal, error) {
-	// Access: admin only, enforced here when API keys are checked (issue 4).
 	g, err := r.goalByID(ctx, id)
 	if err != nil {
 		return nil, err

@@ -40,4 +40,6 @@ type Resolver struct {
 	GoalStore Goals
 	Metrics   Metrics
 	Log       *slog.Logger
+	// SuppressBelow is the small-cell threshold (shown by `me`).
+	SuppressBelow int
 }

@@ -130,6 +130,21 @@ type LeadershipPoint struct {
 	UnknownEthnicityShare *float64 `json:"unknownEthnicityShare,omitempty"`
 }
 
+// The key this request authenticated with.
+type Me struct {
+	// The key's id, as `camino keys list` shows it (never the secret).
+	KeyID string `json:"keyId"`
+	Role  Role   `json:"role"`
+	// The districts (7-character NCES ids) a partner key may read; empty for other roles, which read every district.
+	Districts []string `json:"districts"`
+	// The states whose state-level aggregates a partner key may read for comparison; empty for other roles.
+	States []string `json:"states"`
+	// Whether counts below suppressBelow come back as null in this request (partner keys, or X-Camino-Public: true).
+	Suppressed bool `json:"suppressed"`
+	// The small-cell threshold of this server.
+	SuppressBelow int `json:"suppressBelow"`
+}
+
 type MeasureFilter struct {
 	Measure Measure   `json:"measure"`
 	Op      CompareOp `json:"op"`
@@ -207,7 +222,7 @@ type MetricsResult struct {
 	Description string `json:"description"`
 	// The tables read (rollups or facts).
 	Sources []string `json:"sources"`
-	// The SQL that ran, with ? where values are bound.
+	// The SQL that ran, with ? where values are bound (analyst and admin keys).
 	SQL *string `json:"sql,omitempty"`
 }
 
@@ -221,6 +236,7 @@ type MetricsRow struct {
 	UnknownEthnicityShares []*float64 `json:"unknownEthnicityShares"`
 }
 
+// Changes. Admin keys only: any other key's mutation is refused before it runs.
 type Mutation struct {
 }
 
@@ -804,6 +820,70 @@ func (e *Measure) UnmarshalJSON(b []byte) error {
 }
 
 func (e Measure) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a key may do. See the README's Access section.
+type Role string
+
+const (
+	// The association's board: every district, unsuppressed; the analyst query; no changes.
+	RoleBoard Role = "BOARD"
+	// A district partner: its own districts and their schools, its states' aggregates for comparison, small counts suppressed.
+	RolePartner Role = "PARTNER"
+	// An analyst: every district, the analyst query with its SQL, introspection.
+	RoleAnalyst Role = "ANALYST"
+	// An administrator: everything, including changes (goals).
+	RoleAdmin Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleBoard,
+	RolePartner,
+	RoleAnalyst,
+	RoleAdmin,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleBoard, RolePartner, RoleAnalyst, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -129,6 +129,7 @@ type Principal struct {
 	KeyID     string
 	Role      string
 	Districts []string // partner scope
+	States    []string // the states of Districts
 }
 
 var errUnauthenticated = apperr.Errorf(apperr.Unauthenticated, "missing, invalid, expired or revoked API key; send Authorization: Bearer <key>")
@@ -136,21 +137,40 @@ var errUnauthenticated = apperr.Errorf(apperr.Unauthenticated, "missing, invalid
 // Authenticate checks a key. Every failure is the same error, whatever the
 // reason, so a caller cannot probe which key ids exist.
 func Authenticate(ctx context.Context, s Store, key string, now time.Time) (Principal, error) {
+	p, _, err := authenticate(ctx, s, key, now)
+	return p, err
+}
+
+// authenticate is Authenticate that also returns when the key expires.
+func authenticate(ctx context.Context, s Store, key string, now time.Time) (Principal, *time.Time, error) {
 	m := keyRE.FindStringSubmatch(key)
 	if m == nil {
-		return Principal{}, errUnauthenticated
+		return Principal{}, nil, errUnauthenticated
 	}
 	k, ok, err := s.Key(ctx, m[1])
 	if err != nil {
-		return Principal{}, err
+		return Principal{}, nil, err
 	}
 	if !ok || subtle.ConstantTimeCompare([]byte(hashSecret(m[2])), []byte(k.SecretHash)) != 1 {
-		return Principal{}, errUnauthenticated
+		return Principal{}, nil, errUnauthenticated
 	}
 	if k.RevokedAt != nil || (k.ExpiresAt != nil && !now.Before(*k.ExpiresAt)) {
-		return Principal{}, errUnauthenticated
+		return Principal{}, nil, errUnauthenticated
 	}
-	return Principal{KeyID: k.ID, Role: k.Role, Districts: k.Districts}, nil
+	p := Principal{KeyID: k.ID, Role: k.Role, Districts: k.Districts}
+	if len(k.Districts) > 0 {
+		ds, err := s.DistrictsByID(ctx, k.Districts)
+		if err != nil {
+			return Principal{}, nil, err
+		}
+		for _, d := range ds {
+			if !slices.Contains(p.States, d.StateCode) {
+				p.States = append(p.States, d.StateCode)
+			}
+		}
+		slices.Sort(p.States)
+	}
+	return p, k.ExpiresAt, nil
 }
 
 // Revoke marks a key revoked from now on.

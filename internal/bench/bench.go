@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/chlocal"
 	"github.com/camino-edu/camino/internal/seed"
 	"github.com/camino-edu/camino/internal/server"
@@ -148,11 +149,16 @@ func leadershipRatio(ctx context.Context, db *warehouse.DB, runs int) ([]Result,
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ts := httptest.NewServer(server.New(server.Options{DB: db, Log: log}))
 	defer ts.Close()
+	key, err := benchKey(ctx, db, access.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	post := func(reqID string) error {
 		body, _ := json.Marshal(map[string]string{"query": leadershipQuery})
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+key)
 		if reqID != "" {
 			req.Header.Set("X-Request-Id", reqID)
 		}

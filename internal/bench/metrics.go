@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/chlocal"
 	"github.com/camino-edu/camino/internal/metrics"
 	"github.com/camino-edu/camino/internal/server"
@@ -89,6 +90,7 @@ func dashboardCases(t dashboardTarget) []dashboardCase {
 // gqlClient posts GraphQL requests to one handler over loopback HTTP.
 type gqlClient struct {
 	url    string
+	key    string // an admin key of the served warehouse
 	client *http.Client
 }
 
@@ -101,6 +103,7 @@ func (g gqlClient) post(ctx context.Context, query, reqID string) ([]byte, error
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+g.key)
 	if reqID != "" {
 		req.Header.Set("X-Request-Id", reqID)
 	}
@@ -120,12 +123,31 @@ func (g gqlClient) post(ctx context.Context, query, reqID string) ([]byte, error
 }
 
 // newGQLServer serves server.New over a loopback listener with the given
-// metrics engine; close it when done.
-func newGQLServer(db *warehouse.DB, engine *metrics.Engine) (*httptest.Server, gqlClient) {
+// metrics engine, and returns an admin client of it whose key the server
+// has already checked once (so query counts are the resolvers' own);
+// close the server when done.
+func newGQLServer(ctx context.Context, db *warehouse.DB, engine *metrics.Engine) (*httptest.Server, gqlClient, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ts := httptest.NewServer(server.New(server.Options{DB: db, Metrics: engine, Log: log,
 		Limits: server.Limits{RequestTime: 30 * time.Minute}}))
-	return ts, gqlClient{url: ts.URL, client: &http.Client{Timeout: 30 * time.Minute}}
+	key, err := benchKey(ctx, db, access.RoleAdmin)
+	if err != nil {
+		ts.Close()
+		return nil, gqlClient{}, err
+	}
+	g := gqlClient{url: ts.URL, key: key, client: &http.Client{Timeout: 30 * time.Minute}}
+	if _, err := g.post(ctx, `{ me { role } }`, ""); err != nil {
+		ts.Close()
+		return nil, gqlClient{}, err
+	}
+	return ts, g, nil
+}
+
+// benchKey creates a key of role for a benchmark run (it expires in a day).
+func benchKey(ctx context.Context, db *warehouse.DB, role string, districts ...string) (string, error) {
+	exp := time.Now().Add(24 * time.Hour)
+	nk, err := access.Create(ctx, db, access.CreateOptions{Role: role, Districts: districts, Name: "camino bench", ExpiresAt: &exp}, time.Now())
+	return nk.Secret, err
 }
 
 // loggedQuery is one statement of a request, from system.query_log.
@@ -360,9 +382,15 @@ func metricsSection(ctx context.Context, addr string, opt Options, say func(stri
 			t.state, t.districts, t.district)})
 
 	engine := metrics.NewEngine(db)
-	ts, g := newGQLServer(db, engine)
+	ts, g, err := newGQLServer(ctx, db, engine)
+	if err != nil {
+		return nil, "", err
+	}
 	defer ts.Close()
-	fts, fg := newGQLServer(facts, metrics.NewEngine(facts).FactsOnly())
+	fts, fg, err := newGQLServer(ctx, facts, metrics.NewEngine(facts).FactsOnly())
+	if err != nil {
+		return nil, "", err
+	}
 	defer fts.Close()
 
 	// The query count, on a fresh server (cold caches: the worst case).
@@ -444,7 +472,10 @@ func dashboardTable(rs []dashboardResult, runs int) string {
 // page, the most a connection gives), on a fresh server whose engine has
 // nothing cached: the count should not grow with the districts.
 func queryCount(ctx context.Context, db *warehouse.DB, t dashboardTarget, say func(string, ...any)) (Result, error) {
-	ts, g := newGQLServer(db, metrics.NewEngine(db))
+	ts, g, err := newGQLServer(ctx, db, metrics.NewEngine(db))
+	if err != nil {
+		return Result{}, err
+	}
 	defer ts.Close()
 	var counts, notes []string
 	after, districts := "", 0

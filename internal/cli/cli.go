@@ -354,6 +354,7 @@ func serve(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("serve", "serve [--seed-if-empty] [flags]", &cfg)
 	seedIfEmpty := fs.Bool("seed-if-empty", false, "load the Utah data set when the warehouse holds no staff rows")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
+	adminKeyFile := fs.String("admin-key-file", "", "when no active admin key exists, create one and write it to this file (mode 0600) — how `make run` gives you a first key")
 	if err := e.parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -382,7 +383,12 @@ func serve(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
-	h := server.New(server.Options{DB: db, Log: log, AssetsDir: cfg.AssetsDir, Version: Version})
+	if *adminKeyFile != "" {
+		if err := bootstrapAdminKey(ctx, e, db, *adminKeyFile); err != nil {
+			return err
+		}
+	}
+	h := server.New(server.Options{DB: db, Log: log, AssetsDir: cfg.AssetsDir, Version: Version, SuppressBelow: cfg.SuppressBelow})
 	return server.Serve(ctx, cfg.Listen, h, log, func(a net.Addr) {
 		base := "http://" + displayAddr(cfg.Listen, a)
 		fmt.Fprintf(e.stdout, "\nCamino %s is serving on %s\n  GraphiQL     %s/\n  GraphQL API  %s/graphql\n  Health       %s/healthz  %s/readyz\nPress Ctrl-C to stop.\n",

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/apperr"
 	"github.com/camino-edu/camino/internal/config"
+	"github.com/camino-edu/camino/internal/warehouse"
 )
 
 // listFlag collects a repeated flag (--district A --district B).
@@ -98,5 +101,37 @@ func keysCmd(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "revoked %s\n", fs.Arg(0))
 	}
+	return nil
+}
+
+// bootstrapAdminKey creates an admin key when none is active and writes it
+// to path (readable by its owner only); with an active admin key it only
+// says where the key is.
+func bootstrapAdminKey(ctx context.Context, e *env, db *warehouse.DB, path string) error {
+	keys, err := db.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, k := range keys {
+		if k.Role == access.RoleAdmin && k.RevokedAt == nil && (k.ExpiresAt == nil || now.Before(*k.ExpiresAt)) {
+			if _, err := os.Stat(path); err == nil {
+				fmt.Fprintf(e.stdout, "An admin key is in %s (send it as Authorization: Bearer <key>).\n", path)
+			}
+			return nil
+		}
+	}
+	nk, err := access.Create(ctx, db, access.CreateOptions{Role: access.RoleAdmin, Name: "first admin key (serve --admin-key-file)"}, now)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return apperr.Wrap(apperr.Invalid, err, "--admin-key-file: cannot create its directory")
+	}
+	if err := os.WriteFile(path, []byte(nk.Secret+"\n"), 0o600); err != nil {
+		_ = access.Revoke(ctx, db, nk.Key.ID, now)
+		return apperr.Wrap(apperr.Invalid, err, "--admin-key-file: cannot write "+path)
+	}
+	fmt.Fprintf(e.stdout, "Created admin key %s; it is in %s (send it as Authorization: Bearer <key>).\n", nk.Key.ID, path)
 	return nil
 }

@@ -29,6 +29,9 @@ type Config struct {
 	// StaffKeyFile holds the secret that turns district staff ids into
 	// staff keys (camino load); CAMINO_STAFF_KEY_SECRET may give it instead.
 	StaffKeyFile string
+	// SuppressBelow is the small-cell threshold of partner and public
+	// output: counts below it are suppressed.
+	SuppressBelow int
 }
 
 // setting describes one option: its flag, its env variable and its default.
@@ -36,6 +39,7 @@ type setting struct {
 	flag, env, def, usage string
 	str                   *string
 	dur                   *time.Duration
+	num                   *int
 }
 
 func (c *Config) settings() []setting {
@@ -50,6 +54,7 @@ func (c *Config) settings() []setting {
 		{flag: "log-level", env: "CAMINO_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn, error", str: &c.LogLevel},
 		{flag: "staff-key-file", env: "CAMINO_STAFF_KEY_FILE", usage: "file holding the secret (≥ 16 bytes) that turns staff ids into staff keys; or set CAMINO_STAFF_KEY_SECRET", str: &c.StaffKeyFile},
 		{flag: "assets-dir", env: "CAMINO_ASSETS_DIR", def: "web/node_modules", usage: "directory of front-end packages installed by npm (make assets)", str: &c.AssetsDir},
+		{flag: "suppress-below", env: "CAMINO_SUPPRESS_BELOW", def: "10", usage: "small-cell threshold: in partner and public output, counts below it are suppressed (2-1000)", num: &c.SuppressBelow},
 	}
 }
 
@@ -57,9 +62,13 @@ func (c *Config) settings() []setting {
 func (c *Config) Register(fs *flag.FlagSet) {
 	for _, s := range c.settings() {
 		usage := fmt.Sprintf("%s (env %s)", s.usage, s.env)
-		if s.str != nil {
+		switch {
+		case s.str != nil:
 			fs.StringVar(s.str, s.flag, s.def, usage)
-		} else {
+		case s.num != nil:
+			n, _ := strconv.Atoi(s.def)
+			fs.IntVar(s.num, s.flag, n, usage)
+		default:
 			d, _ := time.ParseDuration(s.def)
 			fs.DurationVar(s.dur, s.flag, d, usage)
 		}
@@ -84,6 +93,14 @@ func (c *Config) Resolve(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 		if s.str != nil {
 			*s.str = v
+			continue
+		}
+		if s.num != nil {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return apperr.Errorf(apperr.Invalid, "%s=%q is not a whole number", s.env, v)
+			}
+			*s.num = n
 			continue
 		}
 		d, err := time.ParseDuration(v)
@@ -126,6 +143,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return apperr.Errorf(apperr.Invalid, "--data-dir / CAMINO_DATA_DIR is empty")
+	}
+	if c.SuppressBelow < 2 || c.SuppressBelow > 1000 {
+		return apperr.Errorf(apperr.Invalid, "--suppress-below / CAMINO_SUPPRESS_BELOW %d: want a count between 2 and 1000", c.SuppressBelow)
 	}
 	return nil
 }

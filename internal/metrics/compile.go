@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/scope"
 	"github.com/camino-edu/camino/internal/warehouse"
 )
 
@@ -25,13 +26,38 @@ type compiler struct {
 	// facts computes everything from the fact tables (no rollups): the
 	// reference the rollups are tested against.
 	facts bool
-	// scope, when set, restricts every source to these districts.
-	scope []string
+	// scope is what the request may see (see scopeFilters).
+	scope scope.Scope
+	// marker is the comment that tells the warehouse the scope was applied.
+	marker string
 
 	q        Query
 	measures []Measure
 	srcNames []string // the query's sources, sorted
 	tables   []string
+}
+
+// placeDims are the dimensions that single out districts or schools (or
+// groups of them).
+var placeLevelDims = []string{DimDistrict, DimSchool, DimSchoolLevel, DimLeaType, DimLocale}
+
+// stateLevel reports whether the query asks only for state-level
+// aggregates: nothing cut or filtered by district, school, school level,
+// district type or locale. A restricted scope reads such a query over the
+// whole of its own states (the comparison a partner may see); any other
+// query reads only its districts.
+func (c *compiler) stateLevel() bool {
+	for _, d := range c.q.Dimensions {
+		if slices.Contains(placeLevelDims, d) {
+			return false
+		}
+	}
+	for _, f := range c.q.Filters {
+		if slices.Contains(placeLevelDims, f.Dimension) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *compiler) table(name string) string {
@@ -313,6 +339,9 @@ func (c *compiler) compile() (compiled, error) {
 		cols += fmt.Sprintf("m%d, u%d", i, i)
 	}
 	out := text("SELECT " + cols + " FROM (").add(sel).add(text(" FROM (")).add(union).add(text(")) WHERE present > 0"))
+	if c.scope.Restricted() {
+		out = text(c.marker + " ").add(out)
+	}
 	// Measure filters: an undefined value (nan) never compares true.
 	for _, h := range q.Having {
 		idx := slices.Index(q.Measures, h.Measure)
@@ -400,8 +429,12 @@ func (c *compiler) branch(s *source, bases []string) (sqlText, error) {
 			p.school = merge(p.school, set)
 		}
 	}
-	if c.scope != nil {
-		p.district = merge(p.district, filterSet{in: [][]string{c.scope}})
+	if c.scope.Restricted() {
+		if c.stateLevel() {
+			p.state = merge(p.state, filterSet{in: [][]string{c.scope.States}})
+		} else {
+			p.district = merge(p.district, filterSet{in: [][]string{c.scope.Districts}})
+		}
 	}
 	// Tables are ordered by (state_code, lea_id, school_id): a district or
 	// school filter alone would scan every state. Add the key prefixes of

@@ -17,6 +17,7 @@
 //
 // It must never put a caller's value into SQL text: values are bound, and
 // identifiers come from the catalog. It never decides access: the district
-// scope arrives in the context (WithDistrictScope) and every source applies
-// it where it reads a table.
+// scope arrives in the context (internal/scope) and every source applies
+// it where it reads a table: a restricted scope reads its own districts, or,
+// for a query with nothing finer than state, its own states' aggregates.
 package metrics

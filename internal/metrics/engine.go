@@ -11,6 +11,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/scope"
 	"github.com/camino-edu/camino/internal/warehouse"
 )
 
@@ -79,20 +80,6 @@ func (e *Engine) DataYears(ctx context.Context) (first, last int, err error) {
 	return info.first, info.last, err
 }
 
-// Scope restricts a query to some districts; carried in the context by the
-// access layer and applied by the compiler to every source.
-type scopeKey struct{}
-
-// WithDistrictScope returns ctx whose queries read only these districts.
-func WithDistrictScope(ctx context.Context, leaIDs []string) context.Context {
-	return context.WithValue(ctx, scopeKey{}, append([]string{}, leaIDs...))
-}
-
-func scopeFrom(ctx context.Context) []string {
-	s, _ := ctx.Value(scopeKey{}).([]string)
-	return s
-}
-
 // Compile validates q and returns the SQL it would run, without running it.
 func (e *Engine) Compile(ctx context.Context, q Query) (*Result, error) {
 	c, comp, err := e.compile(ctx, q)
@@ -112,7 +99,7 @@ func (e *Engine) compile(ctx context.Context, q Query) (*compiler, compiled, err
 		return nil, compiled{}, apperr.Errorf(apperr.NotFound, "the warehouse has no data yet: load staffing files first")
 	}
 	c := &compiler{db: e.db, ladder: info.ladder, firstYear: info.first, lastYear: info.last, facts: e.factsOnly,
-		scope: scopeFrom(ctx), q: q}
+		scope: scope.From(ctx), marker: warehouse.ScopeMarker(ctx), q: q}
 	if err := c.validate(); err != nil {
 		return nil, compiled{}, err
 	}

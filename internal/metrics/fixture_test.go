@@ -10,6 +10,7 @@ import (
 
 	"github.com/camino-edu/camino/internal/apperr"
 	"github.com/camino-edu/camino/internal/metrics"
+	"github.com/camino-edu/camino/internal/scope"
 )
 
 // wrow is an expected row: its dimension values joined by "|", the value
@@ -618,11 +619,43 @@ func TestFixtureSeveralMeasuresAtOnce(t *testing.T) {
 	}
 }
 
+// partnerOf is the context of a partner key bound to these districts of
+// Utah.
+func partnerOf(leaIDs ...string) context.Context {
+	return scope.With(context.Background(), scope.Scope{Districts: leaIDs, States: []string{"UT"}})
+}
+
 // TestFixtureDistrictScope: a partner's scope restricts every source, like
-// a district filter the partner cannot remove.
+// a district filter the partner cannot remove, whenever a query cuts or
+// filters by place; a query with nothing finer than state reads the
+// partner's own states' aggregates, and no other state's.
 func TestFixtureDistrictScope(t *testing.T) {
 	db := fixture(t)
-	ctx := metrics.WithDistrictScope(context.Background(), []string{leaA})
+	ctx := partnerOf(leaA)
+	for _, e := range engines(db) {
+		for _, q := range []metrics.Query{
+			{Measures: []string{"leaders", "latino_leaders", "promotion_rate", "members"}, Dimensions: dims("state"), From: 2022, To: 2022},
+			{Measures: []string{"latino_staff_share"}, Dimensions: dims("role"), From: 2023, To: 2023},
+		} {
+			got, err := e.Run(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Filters = ut
+			want, err := e.Run(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Rows) == 0 || fmt.Sprint(rowsOf(got)) != fmt.Sprint(rowsOf(want)) {
+				t.Errorf("%s engine, a partner's state-level %v: %v, want Utah's %v", e.name, q.Measures, rowsOf(got), rowsOf(want))
+			}
+		}
+		nm, err := e.Run(ctx, metrics.Query{Measures: []string{"leaders"}, Filters: []metrics.Filter{{Dimension: metrics.DimState, In: []string{"NM"}}},
+			From: 2022, To: 2022})
+		if err != nil || len(nm.Rows) != 0 {
+			t.Errorf("%s engine: a Utah partner read New Mexico's aggregates: %v %v", e.name, err, rowsOf(nm))
+		}
+	}
 	for _, e := range engines(db) {
 		// A 2023 by school: A1 101 109; A2 103 108 114; office 106 107.
 		res, err := e.Run(ctx, metrics.Query{Measures: []string{"leaders"}, Dimensions: dims("school"), From: 2023, To: 2023})
@@ -632,7 +665,7 @@ func TestFixtureDistrictScope(t *testing.T) {
 		m, _ := metrics.LookupMeasure("leaders")
 		checkRows(t, e.name+" engine, scoped leaders by school", res, 0, m, []wrow{r(schA1, num(2)), r(schA2, num(3)), r("", num(2))})
 		res, err = e.Run(ctx, metrics.Query{Measures: []string{"promotion_rate", "median_years_to_promotion"},
-			Dimensions: dims("role"), Filters: []metrics.Filter{{Dimension: "role", In: []string{T}}}})
+			Dimensions: dims("district", "role"), Filters: []metrics.Filter{{Dimension: "role", In: []string{T}}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -642,7 +675,7 @@ func TestFixtureDistrictScope(t *testing.T) {
 		}
 		// Members and conferences of A only: members 2020 M002, 2021 M001, 2022 M001 M003,
 		// 2023 M001 M003 M008; conferences 2020 M002, 2021 M001, 2022 M001, 2023 none.
-		res, err = e.Run(ctx, metrics.Query{Measures: []string{"members", "conference_attendance"}, Dimensions: yearDim})
+		res, err = e.Run(ctx, metrics.Query{Measures: []string{"members", "conference_attendance"}, Dimensions: dims("school_year", "district")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -692,10 +725,13 @@ func TestCountsBeforeTheFirstYear(t *testing.T) {
 // — not an internal error.
 func TestEmptyDistrictScope(t *testing.T) {
 	db := fixture(t)
-	none := metrics.WithDistrictScope(context.Background(), []string{})
+	none := scope.With(context.Background(), scope.Scope{Districts: []string{}, States: []string{}})
 	for _, e := range engines(db) {
 		for _, ms := range [][]string{{"leaders", "students", "members"}, {"promotion_rate", "conference_attendance"}} {
-			res, err := e.Run(none, metrics.Query{Measures: ms, From: 2023, To: 2023})
+			res, err := e.Run(none, metrics.Query{Measures: ms, Dimensions: dims("district"), From: 2023, To: 2023})
+			if err == nil && len(res.Rows) == 0 {
+				res, err = e.Run(none, metrics.Query{Measures: ms, From: 2023, To: 2023})
+			}
 			if err != nil {
 				if apperr.CodeOf(err) == apperr.Internal {
 					t.Errorf("%s engine, %v with an empty scope: internal error %v", e.name, ms, err)

@@ -132,3 +132,12 @@ func showRow(r metrics.Row) string {
 }
 
 func strp(s string) *string { return &s }
+
+// rowsOf shows a result's rows, for comparing two results.
+func rowsOf(res *metrics.Result) []string {
+	var out []string
+	for _, r := range res.Rows {
+		out = append(out, showRow(r))
+	}
+	return out
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/camino-edu/camino/internal/metrics"
+	"github.com/camino-edu/camino/internal/scope"
 	"github.com/camino-edu/camino/internal/warehouse"
 	"github.com/camino-edu/camino/internal/whtest"
 )
@@ -381,8 +382,8 @@ func TestUtahDistrictRowsEqualDistrictScope(t *testing.T) {
 	db := utah(t)
 	e := engines(db)[0]
 	// Salt Lake City and a small district.
-	scope := []string{"4900870", "4900360"}
-	scoped := metrics.WithDistrictScope(context.Background(), scope)
+	districts := []string{"4900870", "4900360"}
+	scoped := scope.With(context.Background(), scope.Scope{Districts: districts, States: []string{"UT"}})
 	for _, m := range metrics.Catalog() {
 		if !m.AllowsDimension(metrics.DimDistrict) {
 			continue
@@ -395,13 +396,13 @@ func TestUtahDistrictRowsEqualDistrictScope(t *testing.T) {
 		}
 		want := &metrics.Result{}
 		for _, row := range all.Rows {
-			if slices.Contains(scope, row.Dims[0]) {
+			if slices.Contains(districts, row.Dims[0]) {
 				want.Rows = append(want.Rows, row)
 			}
 		}
 		want.TotalCount = len(want.Rows)
 		if len(want.Rows) == 0 {
-			t.Errorf("%s: no rows for %v in the statewide cut", m.Name, scope)
+			t.Errorf("%s: no rows for %v in the statewide cut", m.Name, districts)
 		}
 		if d := sameRows(want, res); d != "" {
 			t.Errorf("%s: statewide rows vs scoped:\n\t%s", m.Name, d)

@@ -56,8 +56,12 @@ const graphiQLPage = `<!doctype html>
 <script>
 const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
 const example = '# Latino leaders in Utah, year by year\n{\n  state(code: "UT") {\n    name\n    leadership { schoolYear leaders latinoLeaders latinoLeaderShare }\n  }\n}\n';
+// Every request needs a key: put yours in the Headers tab (kept in this
+// browser only). make run writes a first admin key to .camino/admin.key.
+const headers = '{\n  "Authorization": "Bearer <your key: cat .camino/admin.key>"\n}';
 ReactDOM.createRoot(document.getElementById('graphiql')).render(
-  React.createElement(GraphiQL, { fetcher, defaultQuery: example }));
+  React.createElement(GraphiQL, { fetcher, defaultQuery: example, defaultHeaders: headers,
+    defaultEditorToolsVisibility: 'headers', shouldPersistHeaders: true }));
 </script>
 </body>
 </html>

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/apperr"
 	"github.com/camino-edu/camino/internal/metrics"
 )
@@ -72,6 +73,13 @@ func (e exportQuery) query() metrics.Query {
 // ethnicity share beside each share), then one line per row.
 func exportCSV(opt Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The export is the analyst query: board, analyst and admin keys.
+		if !opt.Unauthenticated {
+			if err := access.Require(r.Context(), access.RoleBoard, access.RoleAnalyst, access.RoleAdmin); err != nil {
+				httpError(w, http.StatusForbidden, apperr.MessageOf(err))
+				return
+			}
+		}
 		raw := r.URL.Query().Get("query")
 		if raw == "" {
 			httpError(w, http.StatusBadRequest, `pass the analyst query as JSON in ?query=, e.g. {"measures":["latino_leaders"],"dimensions":["district"],"from":2023,"to":2023}`)

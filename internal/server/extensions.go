@@ -2,17 +2,26 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/camino-edu/camino/internal/scope"
 	"github.com/camino-edu/camino/internal/warehouse"
 )
 
-// suppressionNote says which small-cell rule applied to a response. Every
-// key is unscoped and unsuppressed until access roles exist; the access
-// layer replaces this per request.
-const suppressionNote = "none: full figures (no partner or public scope on this request)"
+// suppressionOf says which small-cell rules applied to a response.
+func suppressionOf(ctx context.Context) map[string]any {
+	s := scope.From(ctx)
+	if !s.Suppressed() {
+		return map[string]any{"applied": false, "note": "full figures: no partner key and no " + publicHeader + " header on this request"}
+	}
+	return map[string]any{"applied": true, "threshold": s.SuppressBelow,
+		"note": fmt.Sprintf("counts below %d are null, with the reason in `suppressed`; shares and ratios built on them too, "+
+			"one more cell of a breakdown when one is hidden, shares near 0%% or 100%% coded by group size, and no ethnicity "+
+			"for a one-holder post below state level (README: Access and privacy)", s.SuppressBelow)}
+}
 
 // freshness caches the last load of every table for the extensions of
 // every response: one small query at most every few seconds, not one per

@@ -442,15 +442,7 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 
 func TestHTTPSurface(t *testing.T) {
 	a := newAPI(t, fixtureDB(t))
-	get := func(path string) (int, string) {
-		resp, err := http.Get(a.url + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := a.get
 	if code, body := get("/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
 		t.Fatalf("/healthz = %d %q", code, body)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/server"
 	"github.com/camino-edu/camino/internal/warehouse"
 	"github.com/camino-edu/camino/internal/whtest"
@@ -18,19 +19,67 @@ import (
 
 func TestMain(m *testing.M) { whtest.Main(m) }
 
-// api is a GraphQL client over real HTTP against the production handler.
+// api is a GraphQL client over real HTTP against the production handler,
+// authenticating with a key of one role.
 type api struct {
 	t   *testing.T
 	url string
 	db  *warehouse.DB
+	key string
 }
 
+// newAPI serves db and returns an admin client of it.
 func newAPI(t *testing.T, db *warehouse.DB) *api {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(server.New(server.Options{DB: db, Log: log, AssetsDir: t.TempDir()}))
+	return newAPIWith(t, db, server.Options{})
+}
+
+// newAPIWith serves db with these options and returns an admin client.
+func newAPIWith(t *testing.T, db *warehouse.DB, opt server.Options) *api {
+	t.Helper()
+	opt.DB = db
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.AssetsDir == "" {
+		opt.AssetsDir = t.TempDir()
+	}
+	ts := httptest.NewServer(server.New(opt))
 	t.Cleanup(ts.Close)
-	return &api{t: t, url: ts.URL, db: db}
+	a := &api{t: t, url: ts.URL, db: db}
+	return a.as(access.RoleAdmin)
+}
+
+// as returns a client of the same server with a new key of role, bound
+// to districts (partner keys).
+func (a *api) as(role string, districts ...string) *api {
+	a.t.Helper()
+	nk, err := access.Create(context.Background(), a.db, access.CreateOptions{Role: role, Districts: districts, Name: "test " + role},
+		time.Now())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	c := &api{t: a.t, url: a.url, db: a.db, key: nk.Secret}
+	// Authenticate once: the server remembers the key for a while, so the
+	// query counts of the tests are the resolvers' own.
+	c.must(`{ me { role } }`, nil, nil)
+	return c
+}
+
+// get fetches a path with the client's key.
+func (a *api) get(path string) (int, string) {
+	a.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, a.url+path, nil)
+	if a.key != "" {
+		req.Header.Set("Authorization", "Bearer "+a.key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 type gqlError struct {
@@ -50,6 +99,9 @@ func (a *api) do(requestID, query string, vars map[string]any, data any) []gqlEr
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, a.url+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	if a.key != "" {
+		req.Header.Set("Authorization", "Bearer "+a.key)
+	}
 	if requestID != "" {
 		req.Header.Set("X-Request-Id", requestID)
 	}

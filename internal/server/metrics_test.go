@@ -3,9 +3,7 @@ package server_test
 import (
 	"encoding/csv"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
 	"net/url"
 	"runtime"
 	"sort"
@@ -362,15 +360,7 @@ func TestUtahExportCSV(t *testing.T) {
 	q := map[string]any{"measures": []string{"LATINO_LEADER_SHARE", "STUDENTS"}, "dimensions": []string{"DISTRICT"}, "from": 2023, "to": 2023}
 	var d struct{ Metrics metricsJSON }
 	a.must(analystQuery, map[string]any{"q": q}, &d)
-	get := func(query string) (int, string) {
-		resp, err := http.Get(a.url + "/export.csv?query=" + url.QueryEscape(query))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(query string) (int, string) { return a.get("/export.csv?query=" + url.QueryEscape(query)) }
 	status, body := get(`{"measures":["latino_leader_share","STUDENTS"],"dimensions":["district"],"from":2023,"to":2023}`)
 	if status != 200 {
 		t.Fatalf("status %d: %s", status, body)

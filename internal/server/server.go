@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/camino-edu/camino/graph"
+	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/apperr"
 	"github.com/camino-edu/camino/internal/metrics"
 	"github.com/camino-edu/camino/internal/warehouse"
@@ -41,11 +42,22 @@ type Limits struct {
 type Options struct {
 	DB *warehouse.DB
 	// Metrics runs catalog queries (default: an engine over DB).
-	Metrics   *metrics.Engine
-	Log       *slog.Logger
+	Metrics *metrics.Engine
+	// Keys are the API keys requests authenticate with (default: DB).
+	Keys access.Store
+	Log  *slog.Logger
+	// Audit receives one line per request (default: Log).
+	Audit     *slog.Logger
 	AssetsDir string
 	Version   string
 	Limits    Limits
+	// SuppressBelow is the small-cell threshold: in partner and public
+	// output, counts below it are suppressed (default 10).
+	SuppressBelow int
+	// Unauthenticated serves without keys, every request seeing
+	// everything: the baseline of the access benchmark only. The CLI never
+	// sets it.
+	Unauthenticated bool
 }
 
 // New returns the HTTP handler with every route.
@@ -71,10 +83,20 @@ func New(opt Options) http.Handler {
 	if opt.Metrics == nil {
 		opt.Metrics = metrics.NewEngine(opt.DB)
 	}
+	if opt.Keys == nil {
+		opt.Keys = opt.DB
+	}
+	if opt.Audit == nil {
+		opt.Audit = opt.Log
+	}
+	if opt.SuppressBelow == 0 {
+		opt.SuppressBelow = 10
+	}
+	auth := &access.Authenticator{Store: opt.Keys}
 	mux := http.NewServeMux()
 	gql := loaders.Middleware(opt.DB, opt.Metrics, graphQLHandler(opt))
-	mux.Handle("/graphql", gql)
-	mux.Handle("GET /export.csv", exportCSV(opt))
+	mux.Handle("/graphql", authenticated(opt, auth, gql))
+	mux.Handle("GET /export.csv", authenticated(opt, auth, exportCSV(opt)))
 	mux.HandleFunc("GET /{$}", graphiQL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -96,18 +118,22 @@ func New(opt Options) http.Handler {
 }
 
 func graphQLHandler(opt Options) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Geo: opt.DB, GoalStore: opt.DB, Metrics: opt.Metrics, Log: opt.Log}}))
+	srv := handler.New(graph.NewSchema(&graph.Resolver{Geo: opt.DB, GoalStore: opt.DB, Metrics: opt.Metrics, Log: opt.Log,
+		SuppressBelow: opt.SuppressBelow}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	srv.Use(roleRules{open: opt.Unauthenticated})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(documentLimits{maxDepth: opt.Limits.MaxDepth, maxFields: opt.Limits.MaxFields})
 	srv.Use(extension.FixedComplexityLimit(opt.Limits.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		ctx = warehouse.WithTag(ctx, requestIDFrom(ctx), oc.OperationName)
+		if a := auditFrom(ctx); a != nil {
+			a.setOperation(oc.OperationName)
+		}
 		graph.InstallPrefetch(ctx)
 		return next(ctx)
 	})
@@ -121,7 +147,16 @@ func graphQLHandler(opt Options) http.Handler {
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["freshness"] = fresh.get()
-		resp.Extensions["suppression"] = suppressionNote
+		resp.Extensions["suppression"] = suppressionOf(ctx)
+		if a := auditFrom(ctx); a != nil {
+			for _, e := range resp.Errors {
+				code, _ := e.Extensions["code"].(string)
+				if code == "" {
+					code = "invalid"
+				}
+				a.addCode(code)
+			}
+		}
 		return resp
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
@@ -192,7 +227,9 @@ func withRequest(opt Options, next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), opt.Limits.RequestTime)
 		defer cancel()
 		ctx = warehouse.WithTag(ctx, id, "")
+		ctx = context.WithValue(ctx, auditKey{}, &auditRecord{})
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() { logAudit(opt.Audit, ctx, r, rec.status, start, id) }()
 		if r.Body != nil && r.Method != http.MethodGet {
 			// Read the body under the limit before any handler parses it, so
 			// an oversized one gets a clear 413 rather than a decoding error.
@@ -205,14 +242,11 @@ func withRequest(opt Options, next http.Handler) http.Handler {
 				} else {
 					writeGraphQLError(rec, http.StatusBadRequest, "invalid", "could not read the request body")
 				}
-				opt.Log.Info("request refused", "path", r.URL.Path, "status", rec.status, "request_id", id)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
-		opt.Log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"ms", time.Since(start).Milliseconds(), "request_id", id)
 	})
 }
 

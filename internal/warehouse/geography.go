@@ -122,8 +122,8 @@ func (d *DB) DistrictsByID(ctx context.Context, ids []string) ([]District, error
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := d.query(ctx, "districts_by_id", "SELECT "+districtsCols+" FROM "+d.table(TableDistricts)+
-		" FINAL WHERE "+inList("lea_id"), ids)
+	rows, err := d.query(ctx, "districts_by_id", "SELECT "+districtsCols+" FROM "+d.scoped(ctx, TableDistricts)+
+		" WHERE "+inList("lea_id"), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +135,8 @@ func (d *DB) SchoolsByID(ctx context.Context, ids []string) ([]School, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := d.query(ctx, "schools_by_id", "SELECT "+schoolsCols+" FROM "+d.table(TableSchools)+
-		" FINAL WHERE "+inList("school_id"), ids)
+	rows, err := d.query(ctx, "schools_by_id", "SELECT "+schoolsCols+" FROM "+d.scoped(ctx, TableSchools)+
+		" WHERE "+inList("school_id"), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -180,8 +180,8 @@ func afterCond(after *Keyset, idCol string) (string, []any) {
 func (d *DB) DistrictsPerState(ctx context.Context, f DistrictFilter, after *Keyset, limit int) (map[string][]District, error) {
 	where, args := f.where()
 	ac, aargs := afterCond(after, "lea_id")
-	rows, err := d.query(ctx, "districts_page", "SELECT "+districtsCols+" FROM "+d.table(TableDistricts)+
-		" FINAL WHERE "+where+" AND "+ac+" ORDER BY state_code, name, lea_id LIMIT ? BY state_code",
+	rows, err := d.query(ctx, "districts_page", "SELECT "+districtsCols+" FROM "+d.scoped(ctx, TableDistricts)+
+		" WHERE "+where+" AND "+ac+" ORDER BY state_code, name, lea_id LIMIT ? BY state_code",
 		append(append(args, aargs...), limit)...)
 	if err != nil {
 		return nil, err
@@ -202,8 +202,8 @@ func (d *DB) DistrictsPerState(ctx context.Context, f DistrictFilter, after *Key
 func (d *DB) Districts(ctx context.Context, f DistrictFilter, after *Keyset, limit int) ([]District, error) {
 	where, args := f.where()
 	ac, aargs := afterCond(after, "lea_id")
-	rows, err := d.query(ctx, "districts", "SELECT "+districtsCols+" FROM "+d.table(TableDistricts)+
-		" FINAL WHERE "+where+" AND "+ac+" ORDER BY name, lea_id LIMIT ?", append(append(args, aargs...), limit)...)
+	rows, err := d.query(ctx, "districts", "SELECT "+districtsCols+" FROM "+d.scoped(ctx, TableDistricts)+
+		" WHERE "+where+" AND "+ac+" ORDER BY name, lea_id LIMIT ?", append(append(args, aargs...), limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -213,8 +213,8 @@ func (d *DB) Districts(ctx context.Context, f DistrictFilter, after *Keyset, lim
 // CountDistricts counts districts matching f per state ("" holds the total).
 func (d *DB) CountDistricts(ctx context.Context, f DistrictFilter) (map[string]int, error) {
 	where, args := f.where()
-	rows, err := d.query(ctx, "districts_count", "SELECT state_code, toInt64(count()) FROM "+d.table(TableDistricts)+
-		" FINAL WHERE "+where+" GROUP BY state_code", args...)
+	rows, err := d.query(ctx, "districts_count", "SELECT state_code, toInt64(count()) FROM "+d.scoped(ctx, TableDistricts)+
+		" WHERE "+where+" GROUP BY state_code", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +239,8 @@ func (d *DB) SchoolsPerDistrict(ctx context.Context, leaIDs []string, after *Key
 		return map[string][]School{}, nil
 	}
 	ac, aargs := afterCond(after, "school_id")
-	rows, err := d.query(ctx, "schools_page", "SELECT "+schoolsCols+" FROM "+d.table(TableSchools)+
-		" FINAL WHERE "+inList("lea_id")+" AND "+ac+" ORDER BY lea_id, name, school_id LIMIT ? BY lea_id",
+	rows, err := d.query(ctx, "schools_page", "SELECT "+schoolsCols+" FROM "+d.scoped(ctx, TableSchools)+
+		" WHERE "+inList("lea_id")+" AND "+ac+" ORDER BY lea_id, name, school_id LIMIT ? BY lea_id",
 		append(append([]any{leaIDs}, aargs...), limit)...)
 	if err != nil {
 		return nil, err
@@ -261,8 +261,8 @@ func (d *DB) CountSchools(ctx context.Context, leaIDs []string) (map[string]int,
 	if len(leaIDs) == 0 {
 		return map[string]int{}, nil
 	}
-	rows, err := d.query(ctx, "schools_count", "SELECT lea_id, toInt64(count()) FROM "+d.table(TableSchools)+
-		" FINAL WHERE "+inList("lea_id")+" GROUP BY lea_id", leaIDs)
+	rows, err := d.query(ctx, "schools_count", "SELECT lea_id, toInt64(count()) FROM "+d.scoped(ctx, TableSchools)+
+		" WHERE "+inList("lea_id")+" GROUP BY lea_id", leaIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ func (d *DB) goals(ctx context.Context, name, tail string, args ...any) ([]Goal,
 		g.CreatedAt, g.UpdatedAt = g.CreatedAt.UTC(), g.UpdatedAt.UTC()
 		out = append(out, g)
 		return nil
-	}, "SELECT "+goalsCols+" FROM "+d.table(TableGoals)+" FINAL "+tail, args...)
+	}, "SELECT "+goalsCols+" FROM "+d.scoped(ctx, TableGoals)+" "+tail, args...)
 	return out, err
 }
 

@@ -133,12 +133,22 @@ type Tag struct {
 	RequestID string // unique per request; query ids are RequestID-N
 	Operation string // GraphQL operation name or CLI command
 	seq       *atomic.Int64
+	rows      *atomic.Int64
 }
 
-// WithTag returns ctx carrying a query tag.
+// WithTag returns ctx carrying a query tag. A tag of the same request
+// already in ctx keeps its query numbering and rows-read count.
 func WithTag(ctx context.Context, requestID, operation string) context.Context {
-	return context.WithValue(ctx, tagKey{}, &Tag{RequestID: requestID, Operation: operation, seq: new(atomic.Int64)})
+	t := &Tag{RequestID: requestID, Operation: operation, seq: new(atomic.Int64), rows: new(atomic.Int64)}
+	if old, ok := TagFrom(ctx); ok && old.RequestID == requestID {
+		t.seq, t.rows = old.seq, old.rows
+	}
+	return context.WithValue(ctx, tagKey{}, t)
 }
+
+// RowsRead is the number of rows the tagged queries read so far, as the
+// server reports them while queries run (for the audit log).
+func (t *Tag) RowsRead() int64 { return t.rows.Load() }
 
 // TagFrom returns the tag in ctx, if any.
 func TagFrom(ctx context.Context) (*Tag, bool) {
@@ -167,8 +177,9 @@ func (d *DB) prepare(ctx context.Context, name, sql string, settings clickhouse.
 func (d *DB) prepareCapped(ctx context.Context, limit time.Duration, name, sql string, settings clickhouse.Settings) (qctx context.Context, cancel context.CancelFunc, queryID, text string) {
 	reqID, op := "", ""
 	var seq int64
+	var rows *atomic.Int64
 	if t, ok := TagFrom(ctx); ok {
-		reqID, op, seq = t.RequestID, t.Operation, t.seq.Add(1)
+		reqID, op, seq, rows = t.RequestID, t.Operation, t.seq.Add(1), t.rows
 	}
 	if reqID == "" {
 		reqID = NewID()
@@ -185,7 +196,11 @@ func (d *DB) prepareCapped(ctx context.Context, limit time.Duration, name, sql s
 	}
 	comment += " */ "
 	d.queries.Add(1)
-	qctx = clickhouse.Context(ctx, clickhouse.WithQueryID(queryID), clickhouse.WithSettings(s))
+	opts := []clickhouse.QueryOption{clickhouse.WithQueryID(queryID), clickhouse.WithSettings(s)}
+	if rows != nil {
+		opts = append(opts, clickhouse.WithProgress(func(p *clickhouse.Progress) { rows.Add(int64(p.Rows)) }))
+	}
+	qctx = clickhouse.Context(ctx, opts...)
 	return qctx, cancel, queryID, comment + sql
 }
 
@@ -253,6 +268,9 @@ func (d *DB) queryCapped(ctx context.Context, limit time.Duration, name, sql str
 }
 
 func (d *DB) queryCappedWith(ctx context.Context, limit time.Duration, name string, settings clickhouse.Settings, sql string, args ...any) (driver.Rows, error) {
+	if err := d.checkScope(ctx, name, sql); err != nil {
+		return nil, err
+	}
 	qctx, cancel, queryID, text := d.prepareCapped(ctx, limit, name, sql, settings)
 	start := time.Now()
 	rows, err := d.conn.Query(qctx, text, args...)
@@ -279,6 +297,10 @@ func (d *DB) Select(ctx context.Context, name, sql string, args []any, each func
 			rowsBeforeLimit = p.RowsBeforeLimit
 		}
 	}))
+	ctx, err = d.checkCompiled(ctx, sql)
+	if err != nil {
+		return 0, err
+	}
 	rows, err := d.query(ctx, name, sql, args...)
 	if err != nil {
 		return 0, err
@@ -308,6 +330,9 @@ func (d *DB) maintain(ctx context.Context, name, sql string, args ...any) error 
 }
 
 func (d *DB) execCapped(ctx context.Context, limit time.Duration, name, sql string, args ...any) error {
+	if err := d.checkScope(ctx, name, sql); err != nil {
+		return err
+	}
 	qctx, cancel, queryID, text := d.prepareCapped(ctx, limit, name, sql, nil)
 	defer cancel()
 	if err := d.conn.Exec(qctx, text, args...); err != nil {

@@ -1,0 +1,94 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/camino-edu/camino/internal/access"
+	"github.com/camino-edu/camino/internal/apperr"
+)
+
+// publicHeader asks for public output: small cells suppressed whatever the
+// key's role (a partner's output always is).
+const publicHeader = "X-Camino-Public"
+
+// authenticated lets a request through only with a valid Bearer key, and
+// puts its principal and scope in the context. Every failure is the same
+// 401, GraphQL-shaped, whatever the reason.
+func authenticated(opt Options, auth *access.Authenticator, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if opt.Unauthenticated {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key, ok := bearer(r.Header.Get("Authorization"))
+		if !ok {
+			refuseUnauthenticated(w)
+			return
+		}
+		p, err := auth.Authenticate(r.Context(), key)
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Unauthenticated {
+				refuseUnauthenticated(w)
+				return
+			}
+			opt.Log.Error("authentication failed", "err", err, "request_id", requestIDFrom(r.Context()))
+			writeGraphQLError(w, http.StatusServiceUnavailable, string(apperr.Unavailable), "the key store is unavailable; try again")
+			return
+		}
+		public := strings.EqualFold(r.Header.Get(publicHeader), "true")
+		ctx := access.WithPrincipal(r.Context(), p, opt.SuppressBelow, public)
+		if a := auditFrom(ctx); a != nil {
+			a.keyID, a.role = p.KeyID, p.Role
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func refuseUnauthenticated(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="camino"`)
+	writeGraphQLError(w, http.StatusUnauthorized, string(apperr.Unauthenticated),
+		"missing, invalid, expired or revoked API key; send Authorization: Bearer <key> (create one with `camino keys create`)")
+}
+
+// bearer returns the key of an "Authorization: Bearer KEY" header.
+func bearer(h string) (string, bool) {
+	scheme, key, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	key = strings.TrimSpace(key)
+	return key, key != "" && len(key) <= 200
+}
+
+// roleRules is the gqlgen extension that applies a key's role to a whole
+// operation before any resolver runs: introspection only for analysts and
+// admins, mutations only for admins.
+type roleRules struct{ open bool }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = roleRules{}
+
+func (roleRules) ExtensionName() string                   { return "RoleRules" }
+func (roleRules) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (r roleRules) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if r.open {
+		oc.DisableIntrospection = false
+		return nil
+	}
+	p, ok := access.PrincipalFrom(ctx)
+	oc.DisableIntrospection = !ok || (p.Role != access.RoleAnalyst && p.Role != access.RoleAdmin)
+	if oc.Operation != nil && oc.Operation.Operation == ast.Mutation && (!ok || p.Role != access.RoleAdmin) {
+		return &gqlerror.Error{Message: "only admin keys may change anything (mutations)",
+			Extensions: map[string]any{"code": string(apperr.Forbidden)}}
+	}
+	return nil
+}
