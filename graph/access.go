@@ -10,10 +10,11 @@ import (
 	"github.com/camino-edu/camino/internal/access"
 )
 
-// NewSchema is the executable schema with its directives: the only way
-// the server builds one, so a field's @allow cannot be left unwired.
+// NewSchema is the executable schema with its directives and field
+// weights: the only way the server builds one, so a field's @allow (or
+// a list's weight) cannot be left unwired.
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: r, Directives: DirectiveRoot{Allow: allow}})
+	return NewExecutableSchema(Config{Resolvers: r, Directives: DirectiveRoot{Allow: allow}, Complexity: complexity()})
 }
 
 // allow is the @allow directive: the field resolves only for keys of the

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/camino-edu/camino/graph/model"
@@ -68,7 +69,41 @@ func leadership(ctx context.Context, level, id string, from, to *int, tier *mode
 	if err != nil {
 		return nil, err
 	}
-	return leadershipPoints(metrics.LeadershipSeries(metrics.LeadershipCountsOf(rows), shape.From, shape.To)), nil
+	points := leadershipPoints(metrics.LeadershipSeries(metrics.LeadershipCountsOf(rows), shape.From, shape.To))
+	for _, r := range rows {
+		y, _ := strconv.Atoi(r.Dims[0])
+		if i := y - shape.From; i >= 0 && i < len(points) {
+			suppressLeadership(&points[i], r)
+		}
+	}
+	return points, nil
+}
+
+// suppressLeadership hides what small-cell suppression hid in a year's
+// row of metrics.LeadershipMeasures (leaders, latino_leaders,
+// latino_leader_share): the counts, and what the series derives from them.
+func suppressLeadership(p *model.LeadershipPoint, r metrics.Row) {
+	leaders, latino, share := r.Values[0], r.Values[1], r.Values[2]
+	note := func(field string, v metrics.Value) { noteValue(&p.Suppressed, field, v) }
+	if leaders.Suppressed != "" {
+		p.Leaders, p.UnknownEthnicityShare = nil, nil
+		note("leaders", leaders)
+		note("unknownEthnicityShare", leaders)
+	}
+	if latino.Suppressed != "" {
+		p.LatinoLeaders = nil
+		note("latinoLeaders", latino)
+	}
+	if share.Suppressed != "" || share.Coded != "" || latino.Suppressed != "" {
+		// The known count is leaders × (1 − unknown share): with the share
+		// hidden or coded it would give the hidden figures back.
+		p.KnownEthnicityLeaders, p.LatinoLeaderShare = nil, share.V
+		if share.Suppressed == "" && share.Coded == "" {
+			share.Suppressed = latino.Suppressed
+		}
+		note("knownEthnicityLeaders", share)
+		note("latinoLeaderShare", share)
+	}
 }
 
 // leadershipShape validates a series' arguments and returns its catalog

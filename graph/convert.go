@@ -105,8 +105,10 @@ func schoolConnection(rows []warehouse.School, first int, count func() (int, err
 func leadershipPoints(ps []metrics.LeadershipPoint) []model.LeadershipPoint {
 	out := make([]model.LeadershipPoint, len(ps))
 	for i, p := range ps {
-		out[i] = model.LeadershipPoint{SchoolYear: p.SchoolYear, Leaders: int(p.Leaders), LatinoLeaders: int(p.Latino),
-			KnownEthnicityLeaders: int(p.Known), LatinoLeaderShare: p.LatinoShare, UnknownEthnicityShare: p.UnknownShare}
+		leaders, latino, known := int(p.Leaders), int(p.Latino), int(p.Known)
+		out[i] = model.LeadershipPoint{SchoolYear: p.SchoolYear, Leaders: &leaders, LatinoLeaders: &latino,
+			KnownEthnicityLeaders: &known, LatinoLeaderShare: p.LatinoShare, UnknownEthnicityShare: p.UnknownShare,
+			Suppressed: []model.Suppressed{}}
 	}
 	return out
 }

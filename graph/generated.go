@@ -140,6 +140,7 @@ type ComplexityRoot struct {
 		LatinoLeaders     func(childComplexity int) int
 		LatinoLeadersFrom func(childComplexity int) int
 		LatinoLeadersTo   func(childComplexity int) int
+		Suppressed        func(childComplexity int) int
 		Tier              func(childComplexity int) int
 		To                func(childComplexity int) int
 		YearOnYear        func(childComplexity int) int
@@ -151,6 +152,7 @@ type ComplexityRoot struct {
 		LatinoLeaders         func(childComplexity int) int
 		Leaders               func(childComplexity int) int
 		SchoolYear            func(childComplexity int) int
+		Suppressed            func(childComplexity int) int
 		UnknownEthnicityShare func(childComplexity int) int
 	}
 
@@ -179,11 +181,13 @@ type ComplexityRoot struct {
 		Members              func(childComplexity int) int
 		NewMembers           func(childComplexity int) int
 		SchoolYear           func(childComplexity int) int
+		Suppressed           func(childComplexity int) int
 	}
 
 	Membership struct {
 		MemberPromotionGap  func(childComplexity int) int
 		MemberPromotionRate func(childComplexity int) int
+		Suppressed          func(childComplexity int) int
 		Years               func(childComplexity int) int
 	}
 
@@ -199,6 +203,7 @@ type ComplexityRoot struct {
 
 	MetricsRow struct {
 		Dimensions             func(childComplexity int) int
+		Suppressed             func(childComplexity int) int
 		UnknownEthnicityShares func(childComplexity int) int
 		Values                 func(childComplexity int) int
 	}
@@ -233,6 +238,7 @@ type ComplexityRoot struct {
 		Rank                  func(childComplexity int) int
 		RatioToRankBelow      func(childComplexity int) int
 		Role                  func(childComplexity int) int
+		Suppressed            func(childComplexity int) int
 		Tier                  func(childComplexity int) int
 		UnknownEthnicityShare func(childComplexity int) int
 	}
@@ -244,6 +250,7 @@ type ComplexityRoot struct {
 		PromotionRate      func(childComplexity int) int
 		PromotionRateRatio func(childComplexity int) int
 		RetentionRate      func(childComplexity int) int
+		Suppressed         func(childComplexity int) int
 		To                 func(childComplexity int) int
 	}
 
@@ -273,6 +280,7 @@ type ComplexityRoot struct {
 		SchoolsWithLatinoLeader       func(childComplexity int) int
 		SchoolsWithLatinoLeaderShare  func(childComplexity int) int
 		Students                      func(childComplexity int) int
+		Suppressed                    func(childComplexity int) int
 		Tier                          func(childComplexity int) int
 		UnknownEthnicityShare         func(childComplexity int) int
 	}
@@ -283,6 +291,7 @@ type ComplexityRoot struct {
 		PromotionRateRatio     func(childComplexity int) int
 		RetentionRate          func(childComplexity int) int
 		Role                   func(childComplexity int) int
+		Suppressed             func(childComplexity int) int
 	}
 
 	School struct {
@@ -326,8 +335,14 @@ type ComplexityRoot struct {
 		Representation func(childComplexity int, year *int, tier *model.Tier) int
 	}
 
+	Suppressed struct {
+		Field  func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	YearValue struct {
 		SchoolYear func(childComplexity int) int
+		Suppressed func(childComplexity int) int
 		Value      func(childComplexity int) int
 	}
 }
@@ -815,6 +830,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Growth.LatinoLeadersTo(childComplexity), true
+	case "Growth.suppressed":
+		if e.complexity.Growth.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.Growth.Suppressed(childComplexity), true
 	case "Growth.tier":
 		if e.complexity.Growth.Tier == nil {
 			break
@@ -864,6 +885,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.LeadershipPoint.SchoolYear(childComplexity), true
+	case "LeadershipPoint.suppressed":
+		if e.complexity.LeadershipPoint.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.LeadershipPoint.Suppressed(childComplexity), true
 	case "LeadershipPoint.unknownEthnicityShare":
 		if e.complexity.LeadershipPoint.UnknownEthnicityShare == nil {
 			break
@@ -981,6 +1008,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.MemberYear.SchoolYear(childComplexity), true
+	case "MemberYear.suppressed":
+		if e.complexity.MemberYear.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.MemberYear.Suppressed(childComplexity), true
 
 	case "Membership.memberPromotionGap":
 		if e.complexity.Membership.MemberPromotionGap == nil {
@@ -994,6 +1027,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Membership.MemberPromotionRate(childComplexity), true
+	case "Membership.suppressed":
+		if e.complexity.Membership.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.Membership.Suppressed(childComplexity), true
 	case "Membership.years":
 		if e.complexity.Membership.Years == nil {
 			break
@@ -1050,6 +1089,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.MetricsRow.Dimensions(childComplexity), true
+	case "MetricsRow.suppressed":
+		if e.complexity.MetricsRow.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.MetricsRow.Suppressed(childComplexity), true
 	case "MetricsRow.unknownEthnicityShares":
 		if e.complexity.MetricsRow.UnknownEthnicityShares == nil {
 			break
@@ -1184,6 +1229,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.PipelineRank.Role(childComplexity), true
+	case "PipelineRank.suppressed":
+		if e.complexity.PipelineRank.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.PipelineRank.Suppressed(childComplexity), true
 	case "PipelineRank.tier":
 		if e.complexity.PipelineRank.Tier == nil {
 			break
@@ -1233,6 +1284,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Promotions.RetentionRate(childComplexity), true
+	case "Promotions.suppressed":
+		if e.complexity.Promotions.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.Promotions.Suppressed(childComplexity), true
 	case "Promotions.to":
 		if e.complexity.Promotions.To == nil {
 			break
@@ -1408,6 +1465,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Representation.Students(childComplexity), true
+	case "Representation.suppressed":
+		if e.complexity.Representation.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.Representation.Suppressed(childComplexity), true
 	case "Representation.tier":
 		if e.complexity.Representation.Tier == nil {
 			break
@@ -1451,6 +1514,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.RolePromotions.Role(childComplexity), true
+	case "RolePromotions.suppressed":
+		if e.complexity.RolePromotions.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.RolePromotions.Suppressed(childComplexity), true
 
 	case "School.charter":
 		if e.complexity.School.Charter == nil {
@@ -1690,12 +1759,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.State.Representation(childComplexity, args["year"].(*int), args["tier"].(*model.Tier)), true
 
+	case "Suppressed.field":
+		if e.complexity.Suppressed.Field == nil {
+			break
+		}
+
+		return e.complexity.Suppressed.Field(childComplexity), true
+	case "Suppressed.reason":
+		if e.complexity.Suppressed.Reason == nil {
+			break
+		}
+
+		return e.complexity.Suppressed.Reason(childComplexity), true
+
 	case "YearValue.schoolYear":
 		if e.complexity.YearValue.SchoolYear == nil {
 			break
 		}
 
 		return e.complexity.YearValue.SchoolYear(childComplexity), true
+	case "YearValue.suppressed":
+		if e.complexity.YearValue.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.YearValue.Suppressed(childComplexity), true
 	case "YearValue.value":
 		if e.complexity.YearValue.Value == nil {
 			break
@@ -2931,6 +3019,8 @@ func (ec *executionContext) fieldContext_District_leadership(ctx context.Context
 				return ec.fieldContext_LeadershipPoint_latinoLeaderShare(ctx, field)
 			case "unknownEthnicityShare":
 				return ec.fieldContext_LeadershipPoint_unknownEthnicityShare(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_LeadershipPoint_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type LeadershipPoint", field.Name)
 		},
@@ -3002,6 +3092,8 @@ func (ec *executionContext) fieldContext_District_representation(ctx context.Con
 				return ec.fieldContext_Representation_schoolsWithLatinoLeader(ctx, field)
 			case "schoolsWithLatinoLeaderShare":
 				return ec.fieldContext_Representation_schoolsWithLatinoLeaderShare(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Representation_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Representation", field.Name)
 		},
@@ -3110,6 +3202,8 @@ func (ec *executionContext) fieldContext_District_growth(ctx context.Context, fi
 				return ec.fieldContext_Growth_latinoLeaders(ctx, field)
 			case "yearOnYear":
 				return ec.fieldContext_Growth_yearOnYear(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Growth_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Growth", field.Name)
 		},
@@ -3167,6 +3261,8 @@ func (ec *executionContext) fieldContext_District_promotions(ctx context.Context
 				return ec.fieldContext_Promotions_newLeaderShare(ctx, field)
 			case "byRole":
 				return ec.fieldContext_Promotions_byRole(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Promotions_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Promotions", field.Name)
 		},
@@ -3216,6 +3312,8 @@ func (ec *executionContext) fieldContext_District_members(ctx context.Context, f
 				return ec.fieldContext_Membership_memberPromotionRate(ctx, field)
 			case "memberPromotionGap":
 				return ec.fieldContext_Membership_memberPromotionGap(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Membership_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 		},
@@ -4432,9 +4530,9 @@ func (ec *executionContext) _Growth_latinoLeadersFrom(ctx context.Context, field
 			return obj.LatinoLeadersFrom, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -4461,9 +4559,9 @@ func (ec *executionContext) _Growth_latinoLeadersTo(ctx context.Context, field g
 			return obj.LatinoLeadersTo, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -4490,9 +4588,9 @@ func (ec *executionContext) _Growth_change(ctx context.Context, field graphql.Co
 			return obj.Change, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -4566,6 +4664,8 @@ func (ec *executionContext) fieldContext_Growth_latinoLeaders(_ context.Context,
 				return ec.fieldContext_YearValue_schoolYear(ctx, field)
 			case "value":
 				return ec.fieldContext_YearValue_value(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_YearValue_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type YearValue", field.Name)
 		},
@@ -4601,8 +4701,45 @@ func (ec *executionContext) fieldContext_Growth_yearOnYear(_ context.Context, fi
 				return ec.fieldContext_YearValue_schoolYear(ctx, field)
 			case "value":
 				return ec.fieldContext_YearValue_value(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_YearValue_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type YearValue", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Growth_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.Growth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Growth_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Growth_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Growth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
 		},
 	}
 	return fc, nil
@@ -4647,9 +4784,9 @@ func (ec *executionContext) _LeadershipPoint_leaders(ctx context.Context, field 
 			return obj.Leaders, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -4676,9 +4813,9 @@ func (ec *executionContext) _LeadershipPoint_latinoLeaders(ctx context.Context, 
 			return obj.LatinoLeaders, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -4705,9 +4842,9 @@ func (ec *executionContext) _LeadershipPoint_knownEthnicityLeaders(ctx context.C
 			return obj.KnownEthnicityLeaders, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -4777,6 +4914,41 @@ func (ec *executionContext) fieldContext_LeadershipPoint_unknownEthnicityShare(_
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadershipPoint_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.LeadershipPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_LeadershipPoint_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_LeadershipPoint_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadershipPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
 		},
 	}
 	return fc, nil
@@ -5227,9 +5399,9 @@ func (ec *executionContext) _MemberYear_members(ctx context.Context, field graph
 			return obj.Members, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -5256,9 +5428,9 @@ func (ec *executionContext) _MemberYear_newMembers(ctx context.Context, field gr
 			return obj.NewMembers, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -5285,9 +5457,9 @@ func (ec *executionContext) _MemberYear_conferenceAttendance(ctx context.Context
 			return obj.ConferenceAttendance, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -5299,6 +5471,41 @@ func (ec *executionContext) fieldContext_MemberYear_conferenceAttendance(_ conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberYear_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.MemberYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MemberYear_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MemberYear_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
 		},
 	}
 	return fc, nil
@@ -5336,6 +5543,8 @@ func (ec *executionContext) fieldContext_Membership_years(_ context.Context, fie
 				return ec.fieldContext_MemberYear_newMembers(ctx, field)
 			case "conferenceAttendance":
 				return ec.fieldContext_MemberYear_conferenceAttendance(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_MemberYear_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type MemberYear", field.Name)
 		},
@@ -5396,6 +5605,41 @@ func (ec *executionContext) fieldContext_Membership_memberPromotionGap(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Membership_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Membership_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
 		},
 	}
 	return fc, nil
@@ -5489,6 +5733,8 @@ func (ec *executionContext) fieldContext_MetricsResult_rows(_ context.Context, f
 				return ec.fieldContext_MetricsRow_values(ctx, field)
 			case "unknownEthnicityShares":
 				return ec.fieldContext_MetricsRow_unknownEthnicityShares(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_MetricsRow_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type MetricsRow", field.Name)
 		},
@@ -5712,6 +5958,35 @@ func (ec *executionContext) fieldContext_MetricsRow_unknownEthnicityShares(_ con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsRow_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_MetricsRow_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressionReason2ᚕᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_MetricsRow_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type SuppressionReason does not have child fields")
 		},
 	}
 	return fc, nil
@@ -6152,6 +6427,8 @@ func (ec *executionContext) fieldContext_PeerComparison_representation(_ context
 				return ec.fieldContext_Representation_schoolsWithLatinoLeader(ctx, field)
 			case "schoolsWithLatinoLeaderShare":
 				return ec.fieldContext_Representation_schoolsWithLatinoLeaderShare(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Representation_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Representation", field.Name)
 		},
@@ -6230,6 +6507,8 @@ func (ec *executionContext) fieldContext_Pipeline_ranks(_ context.Context, field
 				return ec.fieldContext_PipelineRank_ratioToRankBelow(ctx, field)
 			case "parity":
 				return ec.fieldContext_PipelineRank_parity(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_PipelineRank_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type PipelineRank", field.Name)
 		},
@@ -6334,9 +6613,9 @@ func (ec *executionContext) _PipelineRank_people(ctx context.Context, field grap
 			return obj.People, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -6363,9 +6642,9 @@ func (ec *executionContext) _PipelineRank_latino(ctx context.Context, field grap
 			return obj.Latino, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -6493,6 +6772,41 @@ func (ec *executionContext) fieldContext_PipelineRank_parity(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRank_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PipelineRank_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PipelineRank_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
 		},
 	}
 	return fc, nil
@@ -6706,8 +7020,45 @@ func (ec *executionContext) fieldContext_Promotions_byRole(_ context.Context, fi
 				return ec.fieldContext_RolePromotions_retentionRate(ctx, field)
 			case "medianYearsToPromotion":
 				return ec.fieldContext_RolePromotions_medianYearsToPromotion(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_RolePromotions_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type RolePromotions", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Promotions_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.Promotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Promotions_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Promotions_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Promotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
 		},
 	}
 	return fc, nil
@@ -7493,9 +7844,9 @@ func (ec *executionContext) _Representation_leaders(ctx context.Context, field g
 			return obj.Leaders, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -7522,9 +7873,9 @@ func (ec *executionContext) _Representation_latinoLeaders(ctx context.Context, f
 			return obj.LatinoLeaders, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -7609,9 +7960,9 @@ func (ec *executionContext) _Representation_students(ctx context.Context, field 
 			return obj.Students, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -7638,9 +7989,9 @@ func (ec *executionContext) _Representation_latinoStudents(ctx context.Context, 
 			return obj.LatinoStudents, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -7783,9 +8134,9 @@ func (ec *executionContext) _Representation_schoolsWithLatinoLeader(ctx context.
 			return obj.SchoolsWithLatinoLeader, nil
 		},
 		nil,
-		ec.marshalNInt2int,
+		ec.marshalOInt2ᚖint,
 		true,
-		true,
+		false,
 	)
 }
 
@@ -7826,6 +8177,41 @@ func (ec *executionContext) fieldContext_Representation_schoolsWithLatinoLeaderS
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Representation_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.Representation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Representation_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Representation_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Representation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
 		},
 	}
 	return fc, nil
@@ -7971,6 +8357,41 @@ func (ec *executionContext) fieldContext_RolePromotions_medianYearsToPromotion(_
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolePromotions_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.RolePromotions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RolePromotions_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_RolePromotions_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolePromotions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
 		},
 	}
 	return fc, nil
@@ -8297,6 +8718,8 @@ func (ec *executionContext) fieldContext_School_leadership(ctx context.Context, 
 				return ec.fieldContext_LeadershipPoint_latinoLeaderShare(ctx, field)
 			case "unknownEthnicityShare":
 				return ec.fieldContext_LeadershipPoint_unknownEthnicityShare(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_LeadershipPoint_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type LeadershipPoint", field.Name)
 		},
@@ -8368,6 +8791,8 @@ func (ec *executionContext) fieldContext_School_representation(ctx context.Conte
 				return ec.fieldContext_Representation_schoolsWithLatinoLeader(ctx, field)
 			case "schoolsWithLatinoLeaderShare":
 				return ec.fieldContext_Representation_schoolsWithLatinoLeaderShare(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Representation_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Representation", field.Name)
 		},
@@ -8476,6 +8901,8 @@ func (ec *executionContext) fieldContext_School_growth(ctx context.Context, fiel
 				return ec.fieldContext_Growth_latinoLeaders(ctx, field)
 			case "yearOnYear":
 				return ec.fieldContext_Growth_yearOnYear(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Growth_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Growth", field.Name)
 		},
@@ -8533,6 +8960,8 @@ func (ec *executionContext) fieldContext_School_promotions(ctx context.Context, 
 				return ec.fieldContext_Promotions_newLeaderShare(ctx, field)
 			case "byRole":
 				return ec.fieldContext_Promotions_byRole(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Promotions_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Promotions", field.Name)
 		},
@@ -8968,6 +9397,8 @@ func (ec *executionContext) fieldContext_State_leadership(ctx context.Context, f
 				return ec.fieldContext_LeadershipPoint_latinoLeaderShare(ctx, field)
 			case "unknownEthnicityShare":
 				return ec.fieldContext_LeadershipPoint_unknownEthnicityShare(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_LeadershipPoint_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type LeadershipPoint", field.Name)
 		},
@@ -9039,6 +9470,8 @@ func (ec *executionContext) fieldContext_State_representation(ctx context.Contex
 				return ec.fieldContext_Representation_schoolsWithLatinoLeader(ctx, field)
 			case "schoolsWithLatinoLeaderShare":
 				return ec.fieldContext_Representation_schoolsWithLatinoLeaderShare(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Representation_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Representation", field.Name)
 		},
@@ -9147,6 +9580,8 @@ func (ec *executionContext) fieldContext_State_growth(ctx context.Context, field
 				return ec.fieldContext_Growth_latinoLeaders(ctx, field)
 			case "yearOnYear":
 				return ec.fieldContext_Growth_yearOnYear(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Growth_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Growth", field.Name)
 		},
@@ -9204,6 +9639,8 @@ func (ec *executionContext) fieldContext_State_promotions(ctx context.Context, f
 				return ec.fieldContext_Promotions_newLeaderShare(ctx, field)
 			case "byRole":
 				return ec.fieldContext_Promotions_byRole(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Promotions_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Promotions", field.Name)
 		},
@@ -9253,6 +9690,8 @@ func (ec *executionContext) fieldContext_State_members(ctx context.Context, fiel
 				return ec.fieldContext_Membership_memberPromotionRate(ctx, field)
 			case "memberPromotionGap":
 				return ec.fieldContext_Membership_memberPromotionGap(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_Membership_suppressed(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 		},
@@ -9267,6 +9706,64 @@ func (ec *executionContext) fieldContext_State_members(ctx context.Context, fiel
 	if fc.Args, err = ec.field_State_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suppressed_field(ctx context.Context, field graphql.CollectedField, obj *model.Suppressed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Suppressed_field,
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Suppressed_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suppressed",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Suppressed_reason(ctx context.Context, field graphql.CollectedField, obj *model.Suppressed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Suppressed_reason,
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		ec.marshalNSuppressionReason2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Suppressed_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suppressed",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type SuppressionReason does not have child fields")
+		},
 	}
 	return fc, nil
 }
@@ -9324,6 +9821,35 @@ func (ec *executionContext) fieldContext_YearValue_value(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearValue_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.YearValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_YearValue_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalOSuppressionReason2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_YearValue_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type SuppressionReason does not have child fields")
 		},
 	}
 	return fc, nil
@@ -11971,19 +12497,10 @@ func (ec *executionContext) _Growth(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Growth_tier(ctx, field, obj)
 		case "latinoLeadersFrom":
 			out.Values[i] = ec._Growth_latinoLeadersFrom(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latinoLeadersTo":
 			out.Values[i] = ec._Growth_latinoLeadersTo(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "change":
 			out.Values[i] = ec._Growth_change(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "cagr":
 			out.Values[i] = ec._Growth_cagr(ctx, field, obj)
 		case "latinoLeaders":
@@ -11993,6 +12510,11 @@ func (ec *executionContext) _Growth(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "yearOnYear":
 			out.Values[i] = ec._Growth_yearOnYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._Growth_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12037,23 +12559,19 @@ func (ec *executionContext) _LeadershipPoint(ctx context.Context, sel ast.Select
 			}
 		case "leaders":
 			out.Values[i] = ec._LeadershipPoint_leaders(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latinoLeaders":
 			out.Values[i] = ec._LeadershipPoint_latinoLeaders(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "knownEthnicityLeaders":
 			out.Values[i] = ec._LeadershipPoint_knownEthnicityLeaders(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latinoLeaderShare":
 			out.Values[i] = ec._LeadershipPoint_latinoLeaderShare(ctx, field, obj)
 		case "unknownEthnicityShare":
 			out.Values[i] = ec._LeadershipPoint_unknownEthnicityShare(ctx, field, obj)
+		case "suppressed":
+			out.Values[i] = ec._LeadershipPoint_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12233,16 +12751,12 @@ func (ec *executionContext) _MemberYear(ctx context.Context, sel ast.SelectionSe
 			}
 		case "members":
 			out.Values[i] = ec._MemberYear_members(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "newMembers":
 			out.Values[i] = ec._MemberYear_newMembers(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "conferenceAttendance":
 			out.Values[i] = ec._MemberYear_conferenceAttendance(ctx, field, obj)
+		case "suppressed":
+			out.Values[i] = ec._MemberYear_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12289,6 +12803,11 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._Membership_memberPromotionRate(ctx, field, obj)
 		case "memberPromotionGap":
 			out.Values[i] = ec._Membership_memberPromotionGap(ctx, field, obj)
+		case "suppressed":
+			out.Values[i] = ec._Membership_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12401,6 +12920,11 @@ func (ec *executionContext) _MetricsRow(ctx context.Context, sel ast.SelectionSe
 			}
 		case "unknownEthnicityShares":
 			out.Values[i] = ec._MetricsRow_unknownEthnicityShares(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._MetricsRow_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12649,14 +13173,8 @@ func (ec *executionContext) _PipelineRank(ctx context.Context, sel ast.Selection
 			}
 		case "people":
 			out.Values[i] = ec._PipelineRank_people(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latino":
 			out.Values[i] = ec._PipelineRank_latino(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latinoShare":
 			out.Values[i] = ec._PipelineRank_latinoShare(ctx, field, obj)
 		case "unknownEthnicityShare":
@@ -12665,6 +13183,11 @@ func (ec *executionContext) _PipelineRank(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._PipelineRank_ratioToRankBelow(ctx, field, obj)
 		case "parity":
 			out.Values[i] = ec._PipelineRank_parity(ctx, field, obj)
+		case "suppressed":
+			out.Values[i] = ec._PipelineRank_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12719,6 +13242,11 @@ func (ec *executionContext) _Promotions(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._Promotions_newLeaderShare(ctx, field, obj)
 		case "byRole":
 			out.Values[i] = ec._Promotions_byRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._Promotions_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13023,28 +13551,16 @@ func (ec *executionContext) _Representation(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._Representation_tier(ctx, field, obj)
 		case "leaders":
 			out.Values[i] = ec._Representation_leaders(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latinoLeaders":
 			out.Values[i] = ec._Representation_latinoLeaders(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latinoLeaderShare":
 			out.Values[i] = ec._Representation_latinoLeaderShare(ctx, field, obj)
 		case "unknownEthnicityShare":
 			out.Values[i] = ec._Representation_unknownEthnicityShare(ctx, field, obj)
 		case "students":
 			out.Values[i] = ec._Representation_students(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latinoStudents":
 			out.Values[i] = ec._Representation_latinoStudents(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "latinoStudentShare":
 			out.Values[i] = ec._Representation_latinoStudentShare(ctx, field, obj)
 		case "representationIndex":
@@ -13055,11 +13571,13 @@ func (ec *executionContext) _Representation(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._Representation_latinoStudentsPerLatinoLeader(ctx, field, obj)
 		case "schoolsWithLatinoLeader":
 			out.Values[i] = ec._Representation_schoolsWithLatinoLeader(ctx, field, obj)
+		case "schoolsWithLatinoLeaderShare":
+			out.Values[i] = ec._Representation_schoolsWithLatinoLeaderShare(ctx, field, obj)
+		case "suppressed":
+			out.Values[i] = ec._Representation_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "schoolsWithLatinoLeaderShare":
-			out.Values[i] = ec._Representation_schoolsWithLatinoLeaderShare(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13107,6 +13625,11 @@ func (ec *executionContext) _RolePromotions(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._RolePromotions_retentionRate(ctx, field, obj)
 		case "medianYearsToPromotion":
 			out.Values[i] = ec._RolePromotions_medianYearsToPromotion(ctx, field, obj)
+		case "suppressed":
+			out.Values[i] = ec._RolePromotions_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13876,6 +14399,50 @@ func (ec *executionContext) _State(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var suppressedImplementors = []string{"Suppressed"}
+
+func (ec *executionContext) _Suppressed(ctx context.Context, sel ast.SelectionSet, obj *model.Suppressed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suppressedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Suppressed")
+		case "field":
+			out.Values[i] = ec._Suppressed_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Suppressed_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var yearValueImplementors = []string{"YearValue"}
 
 func (ec *executionContext) _YearValue(ctx context.Context, sel ast.SelectionSet, obj *model.YearValue) graphql.Marshaler {
@@ -13894,6 +14461,8 @@ func (ec *executionContext) _YearValue(ctx context.Context, sel ast.SelectionSet
 			}
 		case "value":
 			out.Values[i] = ec._YearValue_value(ctx, field, obj)
+		case "suppressed":
+			out.Values[i] = ec._YearValue_suppressed(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15568,6 +16137,117 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNSuppressed2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressed(ctx context.Context, sel ast.SelectionSet, v model.Suppressed) graphql.Marshaler {
+	return ec._Suppressed(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Suppressed) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNSuppressed2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressed(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSuppressionReason2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason(ctx context.Context, v any) (model.SuppressionReason, error) {
+	var res model.SuppressionReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSuppressionReason2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason(ctx context.Context, sel ast.SelectionSet, v model.SuppressionReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSuppressionReason2ᚕᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason(ctx context.Context, v any) ([]*model.SuppressionReason, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SuppressionReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOSuppressionReason2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNSuppressionReason2ᚕᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason(ctx context.Context, sel ast.SelectionSet, v []*model.SuppressionReason) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalOSuppressionReason2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTier2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier(ctx context.Context, v any) (model.Tier, error) {
 	var res model.Tier
 	err := res.UnmarshalGQL(v)
@@ -16231,6 +16911,22 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOSuppressionReason2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason(ctx context.Context, v any) (*model.SuppressionReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SuppressionReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSuppressionReason2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressionReason(ctx context.Context, sel ast.SelectionSet, v *model.SuppressionReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOTier2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐTier(ctx context.Context, v any) (*model.Tier, error) {

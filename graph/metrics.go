@@ -22,40 +22,72 @@ func entityRows(ctx context.Context, level, id string, shape loaders.MetricShape
 	return loaders.For(ctx).Metrics.Load(ctx, loaders.MetricKey{Level: level, ID: id, Shape: shape})
 }
 
-// cells reads a row's values by measure name.
+// cells reads a row's values by measure name, noting in notes every field
+// that small-cell suppression hid or coded.
 type cells struct {
 	names []string
 	row   metrics.Row
+	notes *[]model.Suppressed
 }
 
-func cellsOf(measures string, rows []metrics.Row) cells {
-	c := cells{names: strings.Split(measures, ",")}
+func cellsOf(measures string, rows []metrics.Row, notes *[]model.Suppressed) cells {
+	c := cells{names: strings.Split(measures, ","), notes: notes}
 	if len(rows) > 0 {
 		c.row = rows[0]
 	}
 	return c
 }
 
-func (c cells) v(name string) *float64 {
+func (c cells) value(name string) metrics.Value {
 	for i, n := range c.names {
 		if n == name && i < len(c.row.Values) {
-			return c.row.Values[i].V
+			return c.row.Values[i]
 		}
 	}
-	return nil
+	return metrics.Value{}
 }
 
-func (c cells) unknown(name string) *float64 {
-	for i, n := range c.names {
-		if n == name && i < len(c.row.Values) {
-			return c.row.Values[i].UnknownShare
-		}
+// f is the value of measure name for the GraphQL field.
+func (c cells) f(field, name string) *float64 {
+	v := c.value(name)
+	noteValue(c.notes, field, v)
+	return v.V
+}
+
+func (c cells) unknown(name string) *float64 { return c.value(name).UnknownShare }
+
+// n is a count for the field: 0 when there are no data, null when hidden.
+func (c cells) n(field, name string) *int {
+	v := c.value(name)
+	noteValue(c.notes, field, v)
+	if v.Suppressed != "" {
+		return nil
 	}
-	return nil
+	n := count(v.V)
+	return &n
 }
 
-// n is a count (0 when undefined).
-func (c cells) n(name string) int { return count(c.v(name)) }
+// noteValue records why a field's value is hidden or a bound.
+func noteValue(notes *[]model.Suppressed, field string, v metrics.Value) {
+	if r := reasonOf(v); r != nil && notes != nil {
+		*notes = append(*notes, model.Suppressed{Field: field, Reason: *r})
+	}
+}
+
+// reasonOf is a value's suppression reason for GraphQL, or nil.
+func reasonOf(v metrics.Value) *model.SuppressionReason {
+	var r string
+	switch {
+	case v.Suppressed != "":
+		r = string(v.Suppressed)
+	case v.Coded != "":
+		r = string(v.Coded)
+	default:
+		return nil
+	}
+	out := model.SuppressionReason(strings.ToUpper(r))
+	return &out
+}
 
 func count(v *float64) int {
 	if v == nil {
@@ -174,26 +206,30 @@ func representation(ctx context.Context, level, id string, year *int, tier *mode
 	if err != nil {
 		return nil, err
 	}
-	l := cellsOf(shapes[0].Measures, rows[0])
+	notes := []model.Suppressed{}
+	l := cellsOf(shapes[0].Measures, rows[0], &notes)
 	st := l
 	if len(shapes) > 1 {
-		st = cellsOf(shapes[1].Measures, rows[1])
+		st = cellsOf(shapes[1].Measures, rows[1], &notes)
 	}
-	return representationOf(y, tier, l, st), nil
+	return representationOf(y, tier, l, st, &notes), nil
 }
 
-func representationOf(y int, tier *model.Tier, l, s cells) *model.Representation {
-	return &model.Representation{
+func representationOf(y int, tier *model.Tier, l, s cells, notes *[]model.Suppressed) *model.Representation {
+	r := &model.Representation{
 		SchoolYear: y, Tier: tier,
-		Leaders: l.n("leaders"), LatinoLeaders: l.n("latino_leaders"),
-		LatinoLeaderShare: l.v("latino_leader_share"), UnknownEthnicityShare: l.unknown("latino_leader_share"),
-		RepresentationIndex: l.v("representation_index"), RepresentationGap: l.v("representation_gap"),
-		LatinoStudentsPerLatinoLeader: l.v("latino_students_per_latino_leader"),
-		Students:                      s.n("students"), LatinoStudents: s.n("latino_students"),
-		LatinoStudentShare:           s.v("latino_student_share"),
-		SchoolsWithLatinoLeader:      s.n("schools_with_latino_leader"),
-		SchoolsWithLatinoLeaderShare: s.v("schools_with_latino_leader_share"),
+		Leaders: l.n("leaders", "leaders"), LatinoLeaders: l.n("latinoLeaders", "latino_leaders"),
+		LatinoLeaderShare: l.f("latinoLeaderShare", "latino_leader_share"), UnknownEthnicityShare: l.unknown("latino_leader_share"),
+		RepresentationIndex:           l.f("representationIndex", "representation_index"),
+		RepresentationGap:             l.f("representationGap", "representation_gap"),
+		LatinoStudentsPerLatinoLeader: l.f("latinoStudentsPerLatinoLeader", "latino_students_per_latino_leader"),
+		Students:                      s.n("students", "students"), LatinoStudents: s.n("latinoStudents", "latino_students"),
+		LatinoStudentShare:           s.f("latinoStudentShare", "latino_student_share"),
+		SchoolsWithLatinoLeader:      s.n("schoolsWithLatinoLeader", "schools_with_latino_leader"),
+		SchoolsWithLatinoLeaderShare: s.f("schoolsWithLatinoLeaderShare", "schools_with_latino_leader_share"),
 	}
+	r.Suppressed = *notes
+	return r
 }
 
 const pipelineMeasures = "staff,latino_staff,latino_staff_share,pipeline_parity"
@@ -217,13 +253,15 @@ func pipeline(ctx context.Context, r *Resolver, level, id string, year *int) (*m
 	}
 	out := &model.Pipeline{SchoolYear: y, Ranks: []model.PipelineRank{}}
 	for i, code := range ladder.Codes {
-		c := cells{names: strings.Split(pipelineMeasures, ","), row: byRole[code]}
+		notes := []model.Suppressed{}
+		c := cells{names: strings.Split(pipelineMeasures, ","), row: byRole[code], notes: &notes}
 		pr := model.PipelineRank{Role: code, Rank: int(ladder.Ranks[i]), Tier: model.Tier(strings.ToUpper(ladder.Tiers[i])),
-			People: c.n("staff"), Latino: c.n("latino_staff"), LatinoShare: c.v("latino_staff_share"),
-			UnknownEthnicityShare: c.unknown("latino_staff_share"), Parity: c.v("pipeline_parity")}
-		if i > 0 {
-			pr.RatioToRankBelow = metrics.Ratio(int64(pr.People), int64(out.Ranks[i-1].People))
+			People: c.n("people", "staff"), Latino: c.n("latino", "latino_staff"), LatinoShare: c.f("latinoShare", "latino_staff_share"),
+			UnknownEthnicityShare: c.unknown("latino_staff_share"), Parity: c.f("parity", "pipeline_parity")}
+		if below := out.Ranks; i > 0 && pr.People != nil && below[i-1].People != nil {
+			pr.RatioToRankBelow = metrics.Ratio(int64(*pr.People), int64(*below[i-1].People))
 		}
+		pr.Suppressed = notes
 		out.Ranks = append(out.Ranks, pr)
 	}
 	return out, nil
@@ -239,24 +277,39 @@ func growth(ctx context.Context, level, id string, from, to *int, tier *model.Ti
 		return nil, err
 	}
 	series := rows[0]
-	g := &model.Growth{From: lo, To: hi, Tier: tier, LatinoLeaders: []model.YearValue{}, YearOnYear: []model.YearValue{}}
+	g := &model.Growth{From: lo, To: hi, Tier: tier, LatinoLeaders: []model.YearValue{}, YearOnYear: []model.YearValue{},
+		Suppressed: []model.Suppressed{}}
 	byYear := map[string]metrics.Row{}
 	for _, row := range series {
 		byYear[row.Dims[0]] = row
 	}
 	for y := lo; y <= hi; y++ {
 		row, ok := byYear[strconv.Itoa(y)]
-		var n, yoy *float64
+		var n, yoy metrics.Value
 		if ok {
-			n, yoy = row.Values[0].V, row.Values[1].V
+			n, yoy = row.Values[0], row.Values[1]
 		}
-		g.LatinoLeaders = append(g.LatinoLeaders, model.YearValue{SchoolYear: y, Value: n})
-		g.YearOnYear = append(g.YearOnYear, model.YearValue{SchoolYear: y, Value: yoy})
+		g.LatinoLeaders = append(g.LatinoLeaders, model.YearValue{SchoolYear: y, Value: n.V, Suppressed: reasonOf(n)})
+		g.YearOnYear = append(g.YearOnYear, model.YearValue{SchoolYear: y, Value: yoy.V, Suppressed: reasonOf(yoy)})
 	}
-	g.LatinoLeadersFrom, g.LatinoLeadersTo = count(g.LatinoLeaders[0].Value), count(g.LatinoLeaders[len(g.LatinoLeaders)-1].Value)
-	g.Change = g.LatinoLeadersTo - g.LatinoLeadersFrom
+	first, last := g.LatinoLeaders[0], g.LatinoLeaders[len(g.LatinoLeaders)-1]
+	g.LatinoLeadersFrom, g.LatinoLeadersTo = yearCount(first), yearCount(last)
+	for _, e := range []struct {
+		field string
+		yv    model.YearValue
+	}{{"latinoLeadersFrom", first}, {"latinoLeadersTo", last}} {
+		if e.yv.Suppressed != nil {
+			g.Suppressed = append(g.Suppressed, model.Suppressed{Field: e.field, Reason: *e.yv.Suppressed})
+		}
+	}
+	if g.LatinoLeadersFrom != nil && g.LatinoLeadersTo != nil {
+		change := *g.LatinoLeadersTo - *g.LatinoLeadersFrom
+		g.Change = &change
+	} else {
+		g.Suppressed = append(g.Suppressed, model.Suppressed{Field: "change", Reason: model.SuppressionReasonSmallCell})
+	}
 	if len(rows) > 1 {
-		g.Cagr = cellsOf("cagr", rows[1]).v("cagr")
+		g.Cagr = cellsOf("cagr", rows[1], &g.Suppressed).f("cagr", "cagr")
 	}
 	return g, nil
 }
@@ -276,14 +329,20 @@ func promotions(ctx context.Context, level, id string, from, to *int) (*model.Pr
 		return nil, err
 	}
 	all, byRole := rows[0], rows[1]
-	c := cellsOf(promotionMeasures, all)
-	p := &model.Promotions{From: lo, To: hi, PromotionRate: c.v("promotion_rate"), PromotionRateRatio: c.v("promotion_rate_ratio"),
-		RetentionRate: c.v("retention_rate"), NewLeaderShare: c.v("new_leader_share"), ByRole: []model.RolePromotions{}}
+	notes := []model.Suppressed{}
+	c := cellsOf(promotionMeasures, all, &notes)
+	p := &model.Promotions{From: lo, To: hi, PromotionRate: c.f("promotionRate", "promotion_rate"),
+		PromotionRateRatio: c.f("promotionRateRatio", "promotion_rate_ratio"),
+		RetentionRate:      c.f("retentionRate", "retention_rate"), NewLeaderShare: c.f("newLeaderShare", "new_leader_share"),
+		ByRole: []model.RolePromotions{}}
+	p.Suppressed = notes
 	for _, row := range byRole {
-		rc := cells{names: strings.Split(roleMeasures, ","), row: row}
-		p.ByRole = append(p.ByRole, model.RolePromotions{Role: row.Dims[0], PromotionRate: rc.v("promotion_rate"),
-			PromotionRateRatio: rc.v("promotion_rate_ratio"), RetentionRate: rc.v("retention_rate"),
-			MedianYearsToPromotion: rc.v("median_years_to_promotion")})
+		rn := []model.Suppressed{}
+		rc := cells{names: strings.Split(roleMeasures, ","), row: row, notes: &rn}
+		p.ByRole = append(p.ByRole, model.RolePromotions{Role: row.Dims[0], PromotionRate: rc.f("promotionRate", "promotion_rate"),
+			PromotionRateRatio: rc.f("promotionRateRatio", "promotion_rate_ratio"), RetentionRate: rc.f("retentionRate", "retention_rate"),
+			MedianYearsToPromotion: rc.f("medianYearsToPromotion", "median_years_to_promotion")})
+		p.ByRole[len(p.ByRole)-1].Suppressed = rn
 	}
 	return p, nil
 }
@@ -309,12 +368,15 @@ func membership(ctx context.Context, level, id string, from, to *int) (*model.Me
 	}
 	m := &model.Membership{Years: []model.MemberYear{}}
 	for y := lo; y <= hi; y++ {
-		c := cells{names: strings.Split(memberYearMeasures, ","), row: byYear[strconv.Itoa(y)]}
-		m.Years = append(m.Years, model.MemberYear{SchoolYear: y, Members: c.n("members"), NewMembers: c.n("new_members"),
-			ConferenceAttendance: c.n("conference_attendance")})
+		notes := []model.Suppressed{}
+		c := cells{names: strings.Split(memberYearMeasures, ","), row: byYear[strconv.Itoa(y)], notes: &notes}
+		m.Years = append(m.Years, model.MemberYear{SchoolYear: y, Members: c.n("members", "members"),
+			NewMembers: c.n("newMembers", "new_members"), ConferenceAttendance: c.n("conferenceAttendance", "conference_attendance"),
+			Suppressed: notes})
 	}
-	c := cellsOf(memberRateMeasures, rates)
-	m.MemberPromotionRate, m.MemberPromotionGap = c.v("member_promotion_rate"), c.v("member_promotion_gap")
+	m.Suppressed = []model.Suppressed{}
+	c := cellsOf(memberRateMeasures, rates, &m.Suppressed)
+	m.MemberPromotionRate, m.MemberPromotionGap = c.f("memberPromotionRate", "member_promotion_rate"), c.f("memberPromotionGap", "member_promotion_gap")
 	return m, nil
 }
 
@@ -339,8 +401,9 @@ func peers(ctx context.Context, r *Resolver, d *model.District, year *int) (*mod
 	if err != nil {
 		return nil, err
 	}
-	c := cellsOf(measures, res.Rows)
-	out.Representation = representationOf(y, nil, c, c)
+	notes := []model.Suppressed{}
+	c := cellsOf(measures, res.Rows, &notes)
+	out.Representation = representationOf(y, nil, c, c, &notes)
 	return out, nil
 }
 
@@ -412,9 +475,10 @@ func metricsResultOf(res *metrics.Result) *model.MetricsResult {
 		out.Measures = append(out.Measures, model.Measure(strings.ToUpper(m)))
 	}
 	for i, r := range res.Rows {
-		row := model.MetricsRow{Dimensions: r.Dims, Values: make([]*float64, len(r.Values)), UnknownEthnicityShares: make([]*float64, len(r.Values))}
+		row := model.MetricsRow{Dimensions: r.Dims, Values: make([]*float64, len(r.Values)),
+			UnknownEthnicityShares: make([]*float64, len(r.Values)), Suppressed: make([]*model.SuppressionReason, len(r.Values))}
 		for j, v := range r.Values {
-			row.Values[j], row.UnknownEthnicityShares[j] = v.V, v.UnknownShare
+			row.Values[j], row.UnknownEthnicityShares[j], row.Suppressed[j] = v.V, v.UnknownShare, reasonOf(v)
 		}
 		out.Rows[i] = row
 	}
@@ -453,4 +517,13 @@ func prefetchMetrics(ctx context.Context, typeName, level string, ids []string) 
 		}
 	}
 	l.Metrics.Dispatch()
+}
+
+// yearCount is a year's count as an Int, null when hidden.
+func yearCount(yv model.YearValue) *int {
+	if yv.Suppressed != nil && yv.Value == nil {
+		return nil
+	}
+	n := count(yv.Value)
+	return &n
 }

@@ -38,7 +38,7 @@ type MetricShape struct {
 // Query is the shape's catalog query for these entities.
 func (s MetricShape) Query(level string, ids []string) metrics.Query {
 	q := metrics.Query{Measures: strings.Split(s.Measures, ","), Dimensions: []string{level},
-		Filters: []metrics.Filter{{Dimension: level, In: ids}}, From: s.From, To: s.To, Limit: metrics.MaxLimit}
+		Filters: []metrics.Filter{{Dimension: level, In: ids}}, From: s.From, To: s.To, Limit: metrics.MaxLimit, Entity: level}
 	if s.Dimensions != "" {
 		q.Dimensions = append(q.Dimensions, strings.Split(s.Dimensions, ",")...)
 	}

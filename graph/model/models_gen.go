@@ -102,16 +102,18 @@ type Growth struct {
 	From              int   `json:"from"`
 	To                int   `json:"to"`
 	Tier              *Tier `json:"tier,omitempty"`
-	LatinoLeadersFrom int   `json:"latinoLeadersFrom"`
-	LatinoLeadersTo   int   `json:"latinoLeadersTo"`
-	// latinoLeadersTo − latinoLeadersFrom.
-	Change int `json:"change"`
+	LatinoLeadersFrom *int  `json:"latinoLeadersFrom,omitempty"`
+	LatinoLeadersTo   *int  `json:"latinoLeadersTo,omitempty"`
+	// latinoLeadersTo − latinoLeadersFrom (null when either is hidden).
+	Change *int `json:"change,omitempty"`
 	// (latinoLeadersTo ÷ latinoLeadersFrom)^(1 ÷ (to − from)) − 1; null when from has none.
 	Cagr *float64 `json:"cagr,omitempty"`
 	// Latino leaders each year from `from` to `to`.
 	LatinoLeaders []YearValue `json:"latinoLeaders"`
 	// Year-on-year growth each year from `from` to `to` (null where the year before has none).
 	YearOnYear []YearValue `json:"yearOnYear"`
+	// Fields hidden or coded by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
 }
 
 // Leaders in one school year (named by its fall year: 2023 is 2023-24). A leader
@@ -119,15 +121,18 @@ type Growth struct {
 // (assistant principal, principal, district leader, assistant superintendent,
 // superintendent, state agency leader); each person counts once.
 type LeadershipPoint struct {
-	SchoolYear    int `json:"schoolYear"`
-	Leaders       int `json:"leaders"`
-	LatinoLeaders int `json:"latinoLeaders"`
+	SchoolYear int `json:"schoolYear"`
+	// Null only when hidden by small-cell suppression (see suppressed).
+	Leaders       *int `json:"leaders,omitempty"`
+	LatinoLeaders *int `json:"latinoLeaders,omitempty"`
 	// Leaders whose ethnicity is known: the denominator of the share.
-	KnownEthnicityLeaders int `json:"knownEthnicityLeaders"`
+	KnownEthnicityLeaders *int `json:"knownEthnicityLeaders,omitempty"`
 	// latinoLeaders ÷ knownEthnicityLeaders; null when no leader has a known ethnicity.
 	LatinoLeaderShare *float64 `json:"latinoLeaderShare,omitempty"`
 	// Share of leaders whose ethnicity is unknown; null when there are no leaders.
 	UnknownEthnicityShare *float64 `json:"unknownEthnicityShare,omitempty"`
+	// Fields hidden or coded by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
 }
 
 // The key this request authenticated with.
@@ -172,10 +177,12 @@ type MeasureInfo struct {
 type MemberYear struct {
 	SchoolYear int `json:"schoolYear"`
 	// Members on June 30 of the school year.
-	Members    int `json:"members"`
-	NewMembers int `json:"newMembers"`
+	Members    *int `json:"members,omitempty"`
+	NewMembers *int `json:"newMembers,omitempty"`
 	// Members who attended a conference that year.
-	ConferenceAttendance int `json:"conferenceAttendance"`
+	ConferenceAttendance *int `json:"conferenceAttendance,omitempty"`
+	// Fields hidden or coded by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
 }
 
 // Members and how they move up.
@@ -185,6 +192,8 @@ type Membership struct {
 	MemberPromotionRate *float64 `json:"memberPromotionRate,omitempty"`
 	// memberPromotionRate − the rate of Latino non-members of the same rank, percentage points.
 	MemberPromotionGap *float64 `json:"memberPromotionGap,omitempty"`
+	// Fields hidden or coded by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
 }
 
 // Sort by a measure or by a dimension (exactly one).
@@ -234,6 +243,10 @@ type MetricsRow struct {
 	// For shares over people of known ethnicity: the share of the denominator
 	// whose ethnicity is unknown, aligned with measures (null for other measures).
 	UnknownEthnicityShares []*float64 `json:"unknownEthnicityShares"`
+	// In suppressed output (partner keys, X-Camino-Public: true): why each
+	// value is null or a bound, aligned with measures; null where a value is
+	// shown as is.
+	Suppressed []*SuppressionReason `json:"suppressed"`
 }
 
 // Changes. Admin keys only: any other key's mutation is refused before it runs.
@@ -271,8 +284,8 @@ type PipelineRank struct {
 	Rank int    `json:"rank"`
 	Tier Tier   `json:"tier"`
 	// People whose highest post of the year is this role.
-	People int `json:"people"`
-	Latino int `json:"latino"`
+	People *int `json:"people,omitempty"`
+	Latino *int `json:"latino,omitempty"`
 	// Latino ÷ people of known ethnicity.
 	LatinoShare           *float64 `json:"latinoShare,omitempty"`
 	UnknownEthnicityShare *float64 `json:"unknownEthnicityShare,omitempty"`
@@ -280,6 +293,8 @@ type PipelineRank struct {
 	RatioToRankBelow *float64 `json:"ratioToRankBelow,omitempty"`
 	// Latino share of this rank ÷ Latino share of the rank below (pipeline_parity); 1 is parity.
 	Parity *float64 `json:"parity,omitempty"`
+	// Fields hidden or coded by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
 }
 
 // Who moves up, pooled over school years `from` (year t) to `to`.
@@ -293,6 +308,8 @@ type Promotions struct {
 	// Latino share of people new to a leader post.
 	NewLeaderShare *float64         `json:"newLeaderShare,omitempty"`
 	ByRole         []RolePromotions `json:"byRole"`
+	// Fields hidden or coded by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
 }
 
 // Camino's GraphQL API: are there more Latino educational leaders, and is the
@@ -308,14 +325,14 @@ type Representation struct {
 	SchoolYear int `json:"schoolYear"`
 	// The tier the leader figures are restricted to; null for every tier.
 	Tier          *Tier `json:"tier,omitempty"`
-	Leaders       int   `json:"leaders"`
-	LatinoLeaders int   `json:"latinoLeaders"`
+	Leaders       *int  `json:"leaders,omitempty"`
+	LatinoLeaders *int  `json:"latinoLeaders,omitempty"`
 	// Latino leaders ÷ leaders of known ethnicity.
 	LatinoLeaderShare *float64 `json:"latinoLeaderShare,omitempty"`
 	// Leaders whose ethnicity is unknown ÷ leaders.
 	UnknownEthnicityShare *float64 `json:"unknownEthnicityShare,omitempty"`
-	Students              int      `json:"students"`
-	LatinoStudents        int      `json:"latinoStudents"`
+	Students              *int     `json:"students,omitempty"`
+	LatinoStudents        *int     `json:"latinoStudents,omitempty"`
 	// Latino students ÷ students of known ethnicity.
 	LatinoStudentShare *float64 `json:"latinoStudentShare,omitempty"`
 	// latinoLeaderShare ÷ latinoStudentShare; 1 is parity.
@@ -324,9 +341,11 @@ type Representation struct {
 	RepresentationGap             *float64 `json:"representationGap,omitempty"`
 	LatinoStudentsPerLatinoLeader *float64 `json:"latinoStudentsPerLatinoLeader,omitempty"`
 	// Schools with at least one Latino leader in a school post (every tier counted).
-	SchoolsWithLatinoLeader int `json:"schoolsWithLatinoLeader"`
+	SchoolsWithLatinoLeader *int `json:"schoolsWithLatinoLeader,omitempty"`
 	// schoolsWithLatinoLeader ÷ schools with staff reported.
 	SchoolsWithLatinoLeaderShare *float64 `json:"schoolsWithLatinoLeaderShare,omitempty"`
+	// Fields hidden or coded by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
 }
 
 // Promotions of one role, pooled over the years asked.
@@ -340,6 +359,8 @@ type RolePromotions struct {
 	RetentionRate *float64 `json:"retentionRate,omitempty"`
 	// Median years to the next step (teacher → assistant principal, assistant principal → principal); Kaplan-Meier, null when fewer than half step up.
 	MedianYearsToPromotion *float64 `json:"medianYearsToPromotion,omitempty"`
+	// Fields hidden or coded by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
 }
 
 type SchoolEdge struct {
@@ -347,10 +368,19 @@ type SchoolEdge struct {
 	Node   *School `json:"node"`
 }
 
+// A field of this object that is hidden (null) or coded (a bound) in suppressed output.
+type Suppressed struct {
+	// The field's name, e.g. latinoLeaders.
+	Field  string            `json:"field"`
+	Reason SuppressionReason `json:"reason"`
+}
+
 // A value in one school year.
 type YearValue struct {
 	SchoolYear int      `json:"schoolYear"`
 	Value      *float64 `json:"value,omitempty"`
+	// Why value is null or a bound in suppressed output; null when shown as is.
+	Suppressed *SuppressionReason `json:"suppressed,omitempty"`
 }
 
 type CompareOp string
@@ -943,6 +973,78 @@ func (e *SchoolLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e SchoolLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why a value is hidden (null) or shown as a bound, in suppressed output
+// (partner keys, and requests with X-Camino-Public: true). The rules are in
+// the README, "Access and privacy".
+type SuppressionReason string
+
+const (
+	// A count below the threshold (me.suppressBelow).
+	SuppressionReasonSmallCount SuppressionReason = "SMALL_COUNT"
+	// Built on a count below the threshold: a share's numerator or denominator, a rate's cohort, a ratio's parts.
+	SuppressionReasonSmallCell SuppressionReason = "SMALL_CELL"
+	// Hidden with a small cell of the same breakdown, so that the small one cannot be rebuilt from the total.
+	SuppressionReasonComplementary SuppressionReason = "COMPLEMENTARY"
+	// The ethnicity of a post one person holds (a school's principal, a district's superintendent) below state level.
+	SuppressionReasonOneHolder SuppressionReason = "ONE_HOLDER"
+	// A share near 0 shown as its upper bound: the value is at most this (1%, 2% or 5% by group size).
+	SuppressionReasonAtMost SuppressionReason = "AT_MOST"
+	// A share near 1 shown as its lower bound: the value is at least this (99%, 98% or 95% by group size).
+	SuppressionReasonAtLeast SuppressionReason = "AT_LEAST"
+)
+
+var AllSuppressionReason = []SuppressionReason{
+	SuppressionReasonSmallCount,
+	SuppressionReasonSmallCell,
+	SuppressionReasonComplementary,
+	SuppressionReasonOneHolder,
+	SuppressionReasonAtMost,
+	SuppressionReasonAtLeast,
+}
+
+func (e SuppressionReason) IsValid() bool {
+	switch e {
+	case SuppressionReasonSmallCount, SuppressionReasonSmallCell, SuppressionReasonComplementary, SuppressionReasonOneHolder, SuppressionReasonAtMost, SuppressionReasonAtLeast:
+		return true
+	}
+	return false
+}
+
+func (e SuppressionReason) String() string {
+	return string(e)
+}
+
+func (e *SuppressionReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SuppressionReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SuppressionReason", str)
+	}
+	return nil
+}
+
+func (e SuppressionReason) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SuppressionReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SuppressionReason) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

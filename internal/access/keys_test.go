@@ -120,3 +120,54 @@ func TestCreateRefusesBadOptions(t *testing.T) {
 		t.Fatalf("revoke unknown id: %v", err)
 	}
 }
+
+// TestAuthenticatorRemembersForAWhile: a checked key is remembered for the
+// TTL (no warehouse lookup per request), never past its expiry, and a
+// revoked key stops working once the TTL has run; a wrong secret for a good
+// id is never taken from the memory of the right one.
+func TestAuthenticatorRemembersForAWhile(t *testing.T) {
+	ctx := context.Background()
+	db := store(t)
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	exp := now.Add(5 * time.Second)
+	short, err := Create(ctx, db, CreateOptions{Role: RoleBoard, ExpiresAt: &exp}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nk, err := Create(ctx, db, CreateOptions{Role: RolePartner, Districts: []string{"4900870"}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := now
+	a := &Authenticator{Store: db, TTL: 10 * time.Second, Now: func() time.Time { return clock }}
+	p, err := a.Authenticate(ctx, nk.Secret)
+	if err != nil || p.Role != RolePartner || len(p.States) != 1 || p.States[0] != "UT" {
+		t.Fatalf("partner: %+v %v", p, err)
+	}
+	if _, err := a.Authenticate(ctx, short.Secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := Revoke(ctx, db, nk.Key.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	before := db.QueriesSent()
+	clock = now.Add(4 * time.Second)
+	if _, err := a.Authenticate(ctx, nk.Secret); err != nil {
+		t.Fatalf("within the TTL the remembered key still works: %v", err)
+	}
+	if db.QueriesSent() != before {
+		t.Fatal("a remembered key cost a warehouse lookup")
+	}
+	wrong := nk.Secret[:len(nk.Secret)-2] + "xx"
+	if _, err := a.Authenticate(ctx, wrong); apperr.CodeOf(err) != apperr.Unauthenticated {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	clock = now.Add(6 * time.Second)
+	if _, err := a.Authenticate(ctx, short.Secret); apperr.CodeOf(err) != apperr.Unauthenticated {
+		t.Fatalf("a key past its expiry was remembered: %v", err)
+	}
+	clock = now.Add(11 * time.Second)
+	if _, err := a.Authenticate(ctx, nk.Secret); apperr.CodeOf(err) != apperr.Unauthenticated {
+		t.Fatalf("a revoked key works past the TTL: %v", err)
+	}
+}

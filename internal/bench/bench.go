@@ -38,7 +38,12 @@ type Options struct {
 	// MetricsOnly runs the metrics section alone (no Utah, load or
 	// national-seed measures).
 	MetricsOnly bool
-	Out         io.Writer
+	// Access is the section on what keys and scopes cost under load, on
+	// the Utah seed (skipped when its Rounds is negative).
+	Access AccessOptions
+	// AccessOnly seeds Utah and runs the access section alone.
+	AccessOnly bool
+	Out        io.Writer
 }
 
 // Result is one line of the results table.
@@ -98,12 +103,34 @@ func Run(ctx context.Context, opt Options) (string, error) {
 	results = append(results, Result{"Utah seed (in process, incl. rollups)", fmt.Sprintf("%d rows in %s", utahRows, sum.Elapsed.Round(time.Millisecond)),
 		fmt.Sprintf("%.0f rows/s", float64(utahRows)/sum.Elapsed.Seconds())})
 
+	if opt.AccessOnly {
+		if opt.Access.Rounds < 0 {
+			return "", fmt.Errorf("the access section alone needs at least one round")
+		}
+		say("access: keys and scopes under load, against the same requests without…")
+		r, err := accessSection(ctx, srv.Addr(), db, opt.Access, say)
+		if err != nil {
+			return "", err
+		}
+		return render(ctx, db, append(results, r...)), nil
+	}
+
 	say("leadership of Utah's 41 districts: GraphQL end to end vs the same SQL, %d runs each…", opt.Runs)
 	r, err := leadershipRatio(ctx, db, opt.Runs)
 	if err != nil {
 		return "", err
 	}
 	results = append(results, r...)
+
+	// Before the load, which adds years to this warehouse.
+	if opt.Access.Rounds >= 0 {
+		say("access: keys and scopes under load, against the same requests without…")
+		r, err := accessSection(ctx, srv.Addr(), db, opt.Access, say)
+		if err != nil {
+			return "", err
+		}
+		results = append(results, r...)
+	}
 
 	if opt.LoadRows == 0 {
 		opt.LoadRows = 5_000_000
@@ -147,7 +174,8 @@ const leadershipQuery = `query AllDistrictsLeadership {
 // request sent (read back from system.query_log), sent directly.
 func leadershipRatio(ctx context.Context, db *warehouse.DB, runs int) ([]Result, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(server.New(server.Options{DB: db, Log: log}))
+	// No per-key rate limit: the timed loop sends more than a dashboard would.
+	ts := httptest.NewServer(server.New(server.Options{DB: db, Log: log, Limits: server.Limits{RatePerKey: -1}}))
 	defer ts.Close()
 	key, err := benchKey(ctx, db, access.RoleAdmin)
 	if err != nil {

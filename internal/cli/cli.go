@@ -351,10 +351,12 @@ func runSeed(ctx context.Context, e *env, db *warehouse.DB, opt seed.Options, re
 
 func serve(ctx context.Context, e *env, args []string) error {
 	var cfg config.Config
-	fs := e.flags("serve", "serve [--seed-if-empty] [flags]", &cfg)
+	fs := e.flags("serve", "serve [--seed-if-empty] [--trusted-documents DIR] [flags]", &cfg)
 	seedIfEmpty := fs.Bool("seed-if-empty", false, "load the Utah data set when the warehouse holds no staff rows")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
 	adminKeyFile := fs.String("admin-key-file", "", "when no active admin key exists, create one and write it to this file (mode 0600) — how `make run` gives you a first key")
+	trustedDir := fs.String("trusted-documents", "", "trusted-documents mode: board and partner keys may run only the operations in the *.graphql files of `DIR` "+
+		"(one document a file, sent as its exact text or as extensions.persistedQuery.sha256Hash = SHA-256 hex of that text); analyst and admin keys run anything")
 	if err := e.parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -362,6 +364,14 @@ func serve(ctx context.Context, e *env, args []string) error {
 		return apperr.Errorf(apperr.Invalid, "unexpected argument %q", fs.Arg(0))
 	}
 	log := e.logger(&cfg)
+	var trusted map[string]string // read first: a bad directory fails before the warehouse is touched
+	if *trustedDir != "" {
+		var err error
+		if trusted, err = server.LoadTrustedDocuments(*trustedDir); err != nil {
+			return err
+		}
+		log.Info("trusted-documents mode", "dir", *trustedDir, "documents", len(trusted))
+	}
 	db, closeDB, err := e.open(ctx, &cfg, log)
 	if err != nil {
 		return err
@@ -388,7 +398,8 @@ func serve(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	h := server.New(server.Options{DB: db, Log: log, AssetsDir: cfg.AssetsDir, Version: Version, SuppressBelow: cfg.SuppressBelow})
+	h := server.New(server.Options{DB: db, Log: log, AssetsDir: cfg.AssetsDir, Version: Version, SuppressBelow: cfg.SuppressBelow,
+		TrustedDocuments: trusted})
 	return server.Serve(ctx, cfg.Listen, h, log, func(a net.Addr) {
 		base := "http://" + displayAddr(cfg.Listen, a)
 		fmt.Fprintf(e.stdout, "\nCamino %s is serving on %s\n  GraphiQL     %s/\n  GraphQL API  %s/graphql\n  Health       %s/healthz  %s/readyz\nPress Ctrl-C to stop.\n",
@@ -414,7 +425,8 @@ func Exit(ctx context.Context) int {
 
 func benchCmd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("bench", "bench [--runs N] [--national-scale F] [--load-rows N] [--metrics-scale F] [--metrics-only] "+
-		"[--metrics-data-dir DIR] [--metrics-runs N] [--out BENCHMARKS.md]", nil)
+		"[--metrics-data-dir DIR] [--metrics-runs N] [--access-only] [--access-rounds N] [--access-round D] [--access-rate R] "+
+		"[--access-clients N] [--out BENCHMARKS.md]", nil)
 	runs := fs.Int("runs", 200, "timed runs per side of each comparison")
 	scale := fs.Float64("national-scale", 0.1, "scale of the national seed to time (0 skips it)")
 	out := fs.String("out", "", "rewrite the results section of this Markdown file")
@@ -423,6 +435,11 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	metricsOnly := fs.Bool("metrics-only", false, "run the dashboard queries alone (no Utah, load or national-seed measures)")
 	metricsDir := fs.String("metrics-data-dir", "", "keep the dashboard queries' ClickHouse data here and reuse a seed of the same scale (default: a temporary server, seeded each run)")
 	metricsRuns := fs.Int("metrics-runs", 30, "timed runs per side of each dashboard query")
+	accessOnly := fs.Bool("access-only", false, "seed Utah and run the access section alone (keys and scopes under load)")
+	accessRounds := fs.Int("access-rounds", 6, "rounds of each side of the access section, interleaved (0 skips it)")
+	accessRound := fs.Duration("access-round", 6*time.Second, "how long each side runs in one round of the access section")
+	accessRate := fs.Float64("access-rate", 0, "requests per second offered in the access section (0: 60% of the capacity it measures first)")
+	accessClients := fs.Int("access-clients", 64, "concurrent clients of the access section")
 	if err := e.parse(fs, nil, args); err != nil {
 		return err
 	}
@@ -444,11 +461,31 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	if *metricsRuns < 1 || *metricsRuns > 10000 {
 		return apperr.Errorf(apperr.Invalid, "--metrics-runs %d: want 1 to 10000", *metricsRuns)
 	}
+	if *accessRounds < 0 || *accessRounds > 1000 {
+		return apperr.Errorf(apperr.Invalid, "--access-rounds %d: want 0 to 1000", *accessRounds)
+	}
+	if *accessRound < time.Second || *accessRound > time.Hour {
+		return apperr.Errorf(apperr.Invalid, "--access-round %s: want 1s to 1h", *accessRound)
+	}
+	if *accessRate < 0 || *accessRate > 100000 {
+		return apperr.Errorf(apperr.Invalid, "--access-rate %g: want 0 to 100000", *accessRate)
+	}
+	if *accessClients < 1 || *accessClients > 10000 {
+		return apperr.Errorf(apperr.Invalid, "--access-clients %d: want 1 to 10000", *accessClients)
+	}
+	if *accessOnly && (*metricsOnly || *accessRounds == 0) {
+		return apperr.Errorf(apperr.Invalid, "--access-only runs the access section alone: not with --metrics-only or --access-rounds 0")
+	}
 	if *loadRows == 0 {
 		*loadRows = -1 // Options: negative skips
 	}
+	if *accessRounds == 0 {
+		*accessRounds = -1
+	}
 	table, err := bench.Run(ctx, bench.Options{Runs: *runs, NationalScale: *scale, LoadRows: *loadRows, Out: e.stdout,
-		MetricsOnly: *metricsOnly, Metrics: bench.MetricsOptions{Scale: *metricsScale, Runs: *metricsRuns, DataDir: *metricsDir}})
+		MetricsOnly: *metricsOnly, Metrics: bench.MetricsOptions{Scale: *metricsScale, Runs: *metricsRuns, DataDir: *metricsDir},
+		AccessOnly: *accessOnly, Access: bench.AccessOptions{Rounds: *accessRounds, Round: *accessRound, Rate: *accessRate,
+			Clients: *accessClients}})
 	if err != nil {
 		return err
 	}

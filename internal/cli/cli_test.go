@@ -3,9 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -84,6 +87,8 @@ func TestBadUsageAndConfigurationFailAtStart(t *testing.T) {
 		{[]string{"seed", "--profile", "mars"}, map[string]string{"CAMINO_CLICKHOUSE_ADDR": whtest.Addr(), "CAMINO_DATABASE": "cli_bad_profile"}, "profile"},
 		{[]string{"seed", "--scale", "-1", "--profile", "national"}, map[string]string{"CAMINO_CLICKHOUSE_ADDR": whtest.Addr(), "CAMINO_DATABASE": "cli_bad_scale"}, "scale"},
 		{[]string{"serve", "--listen", "nonsense"}, nil, "CAMINO_LISTEN"},
+		{[]string{"serve", "--suppress-below", "1"}, nil, "CAMINO_SUPPRESS_BELOW"},
+		{[]string{"serve"}, map[string]string{"CAMINO_SUPPRESS_BELOW": "ten"}, "not a whole number"},
 		{[]string{"bench", "--runs", "0"}, nil, "--runs"},
 	}
 	for _, c := range cases {
@@ -159,11 +164,14 @@ func TestMigrateSeedAndServe(t *testing.T) {
 	}
 
 	// serve: prints its URLs, answers, and shuts down cleanly on cancel.
+	// With --admin-key-file and no admin key yet, it creates one there.
+	keyFile := filepath.Join(t.TempDir(), "keys", "admin.key")
 	sctx, cancel := context.WithCancel(ctx)
 	var out2, err2 syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(sctx, []string{"serve", "--listen", "127.0.0.1:0", "--seed-if-empty"}, &out2, &err2, func(k string) string { return env[k] })
+		done <- Main(sctx, []string{"serve", "--listen", "127.0.0.1:0", "--seed-if-empty", "--admin-key-file", keyFile}, &out2, &err2,
+			func(k string) string { return env[k] })
 	}()
 	urlRE := regexp.MustCompile(`serving on (http://[0-9.:]+)`)
 	var base string
@@ -184,6 +192,29 @@ func TestMigrateSeedAndServe(t *testing.T) {
 		t.Fatalf("/readyz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	fi, err := os.Stat(keyFile)
+	if err != nil || fi.Mode().Perm() != 0o600 || !strings.Contains(out2.String(), "Created admin key") {
+		t.Fatalf("admin key file: %v %v; output %q", fi, err, out2.String())
+	}
+	key, _ := os.ReadFile(keyFile)
+	for _, c := range []struct {
+		auth string
+		want int
+	}{{"Bearer " + strings.TrimSpace(string(key)), 200}, {"", 401}, {"Bearer cmn_000000000000_" + strings.Repeat("A", 43), 401}} {
+		req, _ := http.NewRequest(http.MethodGet, base+"/graphql?query="+url.QueryEscape("{ me { role } }"), nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want || (c.want == 200 && !strings.Contains(string(body), `"role":"ADMIN"`)) {
+			t.Fatalf("me with %.20q: %d %s", c.auth, resp.StatusCode, body)
+		}
+	}
 	cancel()
 	select {
 	case code := <-done:

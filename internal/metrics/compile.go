@@ -77,6 +77,13 @@ func (c *compiler) validate() error {
 	if len(q.Measures) > 30 || len(q.Dimensions) > 8 || len(q.Filters) > 30 || len(q.Having) > 30 || len(q.OrderBy) > 10 {
 		return invalid("too many measures (max 30), dimensions (max 8), filters (max 30) or orderings (max 10)")
 	}
+	if c.scope.Suppressed() {
+		// A measure filter or sort would tell what a hidden value is.
+		if len(q.Having) > 0 || slices.ContainsFunc(q.OrderBy, func(o Order) bool { return o.Measure != "" }) {
+			return invalid("filtering or sorting by a measure is not available when small cells are suppressed " +
+				"(partner keys and public output): sort and filter the returned rows instead")
+		}
+	}
 	seen := map[string]bool{}
 	for _, name := range q.Measures {
 		m, ok := LookupMeasure(name)
@@ -252,6 +259,8 @@ var opSQL = map[Op]string{OpEq: "=", OpNe: "!=", OpGt: ">", OpGte: ">=", OpLt: "
 type compiled struct {
 	text    sqlText
 	sources []string
+	// bases are the base columns after the measures (suppressed output).
+	bases []string
 }
 
 func (c *compiler) compile() (compiled, error) {
@@ -327,6 +336,14 @@ func (c *compiler) compile() (compiled, error) {
 			sel = sel.add(text(fmt.Sprintf("toFloat64(nan) AS u%d, ", i)))
 		}
 	}
+	// Suppressed output needs the counts every measure is built on.
+	var baseCols []string
+	if c.scope.Suppressed() {
+		for _, b := range bases {
+			sel = sel.add(text("toFloat64(b_" + b + ") AS c_" + b + ", "))
+			baseCols = append(baseCols, "c_"+b)
+		}
+	}
 	sel.sql = strings.TrimSuffix(sel.sql, ", ")
 	// A row where no source has data is no row (a query matching nothing
 	// returns nothing, not zeros).
@@ -337,6 +354,9 @@ func (c *compiler) compile() (compiled, error) {
 			cols += ", "
 		}
 		cols += fmt.Sprintf("m%d, u%d", i, i)
+	}
+	for _, b := range baseCols {
+		cols += ", " + b
 	}
 	out := text("SELECT " + cols + " FROM (").add(sel).add(text(" FROM (")).add(union).add(text(")) WHERE present > 0"))
 	if c.scope.Restricted() {
@@ -350,7 +370,7 @@ func (c *compiler) compile() (compiled, error) {
 	out = out.add(c.orderBy())
 	out = out.add(text(" LIMIT ?", q.Limit))
 	tables := slices.Compact(slices.Sorted(slices.Values(c.tables)))
-	return compiled{text: out, sources: tables}, nil
+	return compiled{text: out, sources: tables, bases: bases[:len(baseCols)]}, nil
 }
 
 // orderBy sorts by the requested keys, then by every dimension in its

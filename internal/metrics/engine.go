@@ -115,10 +115,10 @@ func (e *Engine) Run(ctx context.Context, q Query) (*Result, error) {
 	}
 	res := &Result{Dimensions: c.q.Dimensions, Measures: c.q.Measures, SQL: comp.text.sql, Args: comp.text.args,
 		Sources: comp.sources, Description: c.description()}
-	nd, nm := len(c.q.Dimensions), len(c.q.Measures)
-	dest := make([]any, nd+2*nm)
+	nd, nm, nb := len(c.q.Dimensions), len(c.q.Measures), len(comp.bases)
+	dest := make([]any, nd+2*nm+nb)
 	strs := make([]string, nd)
-	nums := make([]float64, 2*nm)
+	nums := make([]float64, 2*nm+nb)
 	for i := range strs {
 		dest[i] = &strs[i]
 	}
@@ -133,6 +133,9 @@ func (e *Engine) Run(ctx context.Context, q Query) (*Result, error) {
 		for i := range nm {
 			row.Values[i] = Value{V: finite(nums[2*i]), UnknownShare: finite(nums[2*i+1])}
 		}
+		if nb > 0 {
+			row.bases = append([]float64(nil), nums[2*nm:]...)
+		}
 		res.Rows = append(res.Rows, row)
 		return nil
 	})
@@ -140,6 +143,9 @@ func (e *Engine) Run(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	res.TotalCount = max(int(before), len(res.Rows))
+	if k := c.scope.SuppressBelow; k > 0 {
+		suppress(res, c.q, c.measures, comp.bases, k)
+	}
 	return res, nil
 }
 

@@ -22,6 +22,10 @@ type Query struct {
 	OrderBy  []Order
 	// Limit caps the rows returned (0: DefaultLimit; at most MaxLimit).
 	Limit int
+	// Entity, when set, is the dimension naming the entity each row
+	// belongs to (the district of a typed field), not a breakdown: small-cell
+	// suppression protects each entity's breakdowns on their own.
+	Entity string
 }
 
 // Filter keeps rows whose dimension value is in In (when set), not in NotIn,
@@ -90,6 +94,9 @@ type Result struct {
 type Row struct {
 	Dims   []string
 	Values []Value
+	// bases are the row's base aggregates (people counts), aligned with
+	// the compiled query's bases; read only to suppress small cells.
+	bases []float64
 }
 
 // Value is a measure's value in a row. V is nil where the measure is
@@ -99,4 +106,9 @@ type Row struct {
 type Value struct {
 	V            *float64
 	UnknownShare *float64
+	// Suppressed, when not empty, says why V is null in suppressed output
+	// (one of the Reason constants); Coded says V is a bound (a share near
+	// 0 or 1: "at_most" or "at_least").
+	Suppressed Reason
+	Coded      Coding
 }

@@ -409,3 +409,72 @@ func TestUtahDistrictRowsEqualDistrictScope(t *testing.T) {
 		}
 	}
 }
+
+// TestUtahSuppressedOutputAgreesWithTheFullFigures: for every measure cut
+// by district (a table a public report could print), suppressed output
+// shows only values equal to the full figures (or their bound, for a coded
+// share), hides every count below the threshold, and hides at least one
+// more count wherever a breakdown would otherwise hide exactly one.
+func TestUtahSuppressedOutputAgreesWithTheFullFigures(t *testing.T) {
+	db := utah(t)
+	e := engines(db)[0]
+	public := scope.With(context.Background(), scope.Scope{SuppressBelow: 10})
+	hidden, shown := 0, 0
+	for _, m := range metrics.Catalog() {
+		if !m.AllowsDimension(metrics.DimDistrict) {
+			continue
+		}
+		q := cutQuery(m, []string{metrics.DimDistrict})
+		full := run(t, e, q)
+		res, err := e.Run(public, q)
+		if err != nil {
+			t.Fatalf("%s suppressed: %v", m.Name, err)
+		}
+		if len(res.Rows) != len(full.Rows) {
+			t.Fatalf("%s: %d rows suppressed, %d full", m.Name, len(res.Rows), len(full.Rows))
+		}
+		smallOnes := 0
+		for i, row := range res.Rows {
+			got, want := row.Values[0], full.Rows[i].Values[0]
+			switch {
+			case got.Suppressed != "":
+				hidden++
+				if m.Unit == metrics.UnitCount && want.V != nil && *want.V < 10 {
+					smallOnes++
+				}
+			case got.Coded == metrics.AtMost:
+				if want.V == nil || *want.V > *got.V {
+					t.Errorf("%s %v: coded at most %v, full %v", m.Name, row.Dims, *got.V, show(want.V))
+				}
+			case got.Coded == metrics.AtLeast:
+				if want.V == nil || *want.V < *got.V {
+					t.Errorf("%s %v: coded at least %v, full %v", m.Name, row.Dims, *got.V, show(want.V))
+				}
+			default:
+				shown++
+				if !sameValue(got.V, want.V) {
+					t.Errorf("%s %v: shown %s, full %s", m.Name, row.Dims, show(got.V), show(want.V))
+				}
+				if m.Unit == metrics.UnitCount && got.V != nil && *got.V < 10 {
+					t.Errorf("%s %v: a count of %v shown", m.Name, row.Dims, *got.V)
+				}
+			}
+		}
+		if smallOnes == 1 {
+			// the complementary rule must have hidden another non-zero cell
+			others := 0
+			for i, row := range res.Rows {
+				if w := full.Rows[i].Values[0].V; row.Values[0].Suppressed == metrics.Complementary && w != nil && *w > 0 {
+					others++
+				}
+			}
+			if others == 0 {
+				t.Errorf("%s: one small district and no complementary cell", m.Name)
+			}
+		}
+	}
+	if hidden == 0 || shown == 0 {
+		t.Fatalf("%d hidden, %d shown: the Utah seed should give both", hidden, shown)
+	}
+	t.Logf("%d values hidden, %d shown", hidden, shown)
+}

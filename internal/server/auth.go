@@ -19,21 +19,28 @@ const publicHeader = "X-Camino-Public"
 
 // authenticated lets a request through only with a valid Bearer key, and
 // puts its principal and scope in the context. Every failure is the same
-// 401, GraphQL-shaped, whatever the reason.
-func authenticated(opt Options, auth *access.Authenticator, next http.Handler) http.Handler {
+// 401, GraphQL-shaped, whatever the reason. Rates are limited here too
+// (ratelimit.go): failed authentications per client address, before the
+// key is looked at, and requests per key, once it is known.
+func authenticated(opt Options, auth *access.Authenticator, lim *limiters, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if opt.Unauthenticated {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if !lim.allowAuthentication(w, r) {
+			return
+		}
 		key, ok := bearer(r.Header.Get("Authorization"))
 		if !ok {
+			lim.authenticationFailed(r)
 			refuseUnauthenticated(w)
 			return
 		}
 		p, err := auth.Authenticate(r.Context(), key)
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.Unauthenticated {
+				lim.authenticationFailed(r)
 				refuseUnauthenticated(w)
 				return
 			}
@@ -45,6 +52,9 @@ func authenticated(opt Options, auth *access.Authenticator, next http.Handler) h
 		ctx := access.WithPrincipal(r.Context(), p, opt.SuppressBelow, public)
 		if a := auditFrom(ctx); a != nil {
 			a.keyID, a.role = p.KeyID, p.Role
+		}
+		if !lim.allowKey(w, r.WithContext(ctx), p.KeyID) {
+			return
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -26,6 +26,19 @@ type api struct {
 	url string
 	db  *warehouse.DB
 	key string
+	// header is sent with every request (e.g. X-Camino-Public).
+	header http.Header
+}
+
+// with returns the client sending one more header.
+func (a *api) with(name, value string) *api {
+	c := *a
+	c.header = a.header.Clone()
+	if c.header == nil {
+		c.header = http.Header{}
+	}
+	c.header.Set(name, value)
+	return &c
 }
 
 // newAPI serves db and returns an admin client of it.
@@ -38,6 +51,11 @@ func newAPI(t *testing.T, db *warehouse.DB) *api {
 func newAPIWith(t *testing.T, db *warehouse.DB, opt server.Options) *api {
 	t.Helper()
 	opt.DB = db
+	if opt.Limits.RatePerKey == 0 {
+		// Tests send requests back to back, faster than the clients the
+		// default per-key rate is for; the rate-limit tests set their own.
+		opt.Limits.RatePerKey, opt.Limits.Burst = 1000, 1000
+	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -101,6 +119,9 @@ func (a *api) do(requestID, query string, vars map[string]any, data any) []gqlEr
 	req.Header.Set("Content-Type", "application/json")
 	if a.key != "" {
 		req.Header.Set("Authorization", "Bearer "+a.key)
+	}
+	for k, v := range a.header {
+		req.Header[k] = v
 	}
 	if requestID != "" {
 		req.Header.Set("X-Request-Id", requestID)

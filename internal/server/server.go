@@ -31,11 +31,28 @@ import (
 
 // Limits bound what one request may ask.
 type Limits struct {
-	MaxBodyBytes  int64         // request body (default 1 MiB)
-	MaxComplexity int           // GraphQL complexity (default 20,000)
-	MaxDepth      int           // nesting of fields (default 15)
-	MaxFields     int64         // fields after expanding fragments (default 5,000)
-	RequestTime   time.Duration // whole request (default 60s)
+	MaxBodyBytes int64 // request body (default 1 MiB)
+	// MaxComplexity bounds gqlgen's complexity, in which a list weighs its
+	// selection times its page size (`first`) or years asked (graph/complexity.go)
+	// (default 20,000).
+	MaxComplexity    int
+	MaxDepth         int           // nesting of fields (default 15)
+	MaxFields        int64         // fields after expanding fragments (default 5,000)
+	MaxAliases       int64         // aliased fields after expanding fragments (default 100)
+	MaxDirectives    int64         // directives after expanding fragments (default 50)
+	MaxVariableBytes int64         // the variables' JSON (default 64 KiB)
+	RequestTime      time.Duration // whole request (default 60s)
+	// RatePerKey is the requests a second one key may send, in bursts of
+	// up to Burst (defaults 20 and 40); beyond, 429 with Retry-After. A
+	// negative rate is no limit.
+	RatePerKey float64
+	Burst      int
+	// FailedAuthRate is the failed authentications a second one client
+	// address may make, in bursts of up to FailedAuthBurst (defaults 10
+	// and 20); beyond, its requests get 429 before any key is looked up.
+	// A negative rate is no limit.
+	FailedAuthRate  float64
+	FailedAuthBurst int
 }
 
 // Options configure the server.
@@ -58,6 +75,12 @@ type Options struct {
 	// everything: the baseline of the access benchmark only. The CLI never
 	// sets it.
 	Unauthenticated bool
+	// TrustedDocuments, when not nil, is the trusted-documents mode: board
+	// and partner keys may run only these operation documents (SHA-256 hex
+	// of the text → text; see LoadTrustedDocuments), sent as text or as
+	// extensions.persistedQuery.sha256Hash alone. Analyst and admin keys
+	// run anything.
+	TrustedDocuments map[string]string
 }
 
 // New returns the HTTP handler with every route.
@@ -77,8 +100,29 @@ func New(opt Options) http.Handler {
 	if opt.Limits.MaxFields == 0 {
 		opt.Limits.MaxFields = 5000
 	}
+	if opt.Limits.MaxAliases == 0 {
+		opt.Limits.MaxAliases = 100
+	}
+	if opt.Limits.MaxDirectives == 0 {
+		opt.Limits.MaxDirectives = 50
+	}
+	if opt.Limits.MaxVariableBytes == 0 {
+		opt.Limits.MaxVariableBytes = 64 << 10
+	}
 	if opt.Limits.RequestTime == 0 {
 		opt.Limits.RequestTime = 60 * time.Second
+	}
+	if opt.Limits.RatePerKey == 0 {
+		opt.Limits.RatePerKey = 20
+	}
+	if opt.Limits.Burst == 0 {
+		opt.Limits.Burst = 40
+	}
+	if opt.Limits.FailedAuthRate == 0 {
+		opt.Limits.FailedAuthRate = 10
+	}
+	if opt.Limits.FailedAuthBurst == 0 {
+		opt.Limits.FailedAuthBurst = 20
 	}
 	if opt.Metrics == nil {
 		opt.Metrics = metrics.NewEngine(opt.DB)
@@ -93,10 +137,11 @@ func New(opt Options) http.Handler {
 		opt.SuppressBelow = 10
 	}
 	auth := &access.Authenticator{Store: opt.Keys}
+	lim := newLimiters(opt.Limits)
 	mux := http.NewServeMux()
 	gql := loaders.Middleware(opt.DB, opt.Metrics, graphQLHandler(opt))
-	mux.Handle("/graphql", authenticated(opt, auth, gql))
-	mux.Handle("GET /export.csv", authenticated(opt, auth, exportCSV(opt)))
+	mux.Handle("/graphql", authenticated(opt, auth, lim, gql))
+	mux.Handle("GET /export.csv", authenticated(opt, auth, lim, exportCSV(opt)))
 	mux.HandleFunc("GET /{$}", graphiQL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -125,14 +170,27 @@ func graphQLHandler(opt Options) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(roleRules{open: opt.Unauthenticated})
+	// Before the document is parsed, in this order: the variables' size,
+	// then trusted documents (before APQ, whose cache any key may fill),
+	// then automatic persisted queries (bandwidth only: the cache holds
+	// query text, every request runs in its own key's scope).
+	srv.Use(variableLimit{max: opt.Limits.MaxVariableBytes})
+	if opt.TrustedDocuments != nil {
+		srv.Use(newTrustedDocuments(opt.TrustedDocuments, opt.Log.Warn))
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(documentLimits{maxDepth: opt.Limits.MaxDepth, maxFields: opt.Limits.MaxFields})
+	srv.Use(documentLimits{maxDepth: opt.Limits.MaxDepth, maxFields: opt.Limits.MaxFields,
+		maxAliases: opt.Limits.MaxAliases, maxDirectives: opt.Limits.MaxDirectives})
 	srv.Use(extension.FixedComplexityLimit(opt.Limits.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
-		ctx = warehouse.WithTag(ctx, requestIDFrom(ctx), oc.OperationName)
+		name := oc.OperationName // as the client named it, else as the document does
+		if name == "" && oc.Operation != nil {
+			name = oc.Operation.Name
+		}
+		ctx = warehouse.WithTag(ctx, requestIDFrom(ctx), name)
 		if a := auditFrom(ctx); a != nil {
-			a.setOperation(oc.OperationName)
+			a.setOperation(name)
 		}
 		graph.InstallPrefetch(ctx)
 		return next(ctx)
@@ -183,6 +241,11 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 			gerr.Message = "the warehouse is unavailable or the query took too long; try again"
 		}
 		gerr.Extensions = map[string]any{"code": string(ae.Code)}
+		return gerr
+	}
+	if gerr.Err != nil && gerr.Err.Error() == "introspection disabled" { // gqlgen's, for a role without introspection (roleRules)
+		gerr.Message = "introspection (__schema, __type) is only for analyst and admin keys"
+		gerr.Extensions = map[string]any{"code": string(apperr.Forbidden)}
 		return gerr
 	}
 	if gerr.Err != nil { // a resolver error that is not ours: never show it

@@ -92,7 +92,7 @@ func TestUtahListsEqualPlainSQL(t *testing.T) {
 
 func TestUtahEverySchoolIsAFixedNumberOfQueries(t *testing.T) {
 	db := utah(t)
-	a := newAPI(t, db)
+	a := newAPIWith(t, db, everySchool)
 	var d struct {
 		State struct {
 			Districts struct {
