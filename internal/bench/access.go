@@ -107,8 +107,8 @@ func accessQueries(state, district string, lastYear int) map[string][]string {
 }
 
 // analystFallback stands in for the analyst's catalog queries when the
-// server without keys refuses them (see accessSection): the same figures
-// through the typed fields.
+// server without keys refuses them (see accessSection): state figures
+// through the typed fields instead.
 func analystFallback(state string) []string {
 	return []string{
 		fmt.Sprintf(`query AnalystStatePipeline { state(code: %q) { pipeline { schoolYear

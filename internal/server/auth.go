@@ -25,7 +25,10 @@ const publicHeader = "X-Camino-Public"
 func authenticated(opt Options, auth *access.Authenticator, lim *limiters, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if opt.Unauthenticated {
-			next.ServeHTTP(w, r)
+			// The benchmark baseline: no key, no scope, no suppression, and
+			// every field open (an admin's view).
+			ctx := access.WithPrincipal(r.Context(), access.Principal{Role: access.RoleAdmin}, 0, false)
+			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
 		if !lim.allowAuthentication(w, r) {
