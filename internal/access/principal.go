@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,20 +46,9 @@ func Require(ctx context.Context, roles ...string) error {
 		return errUnauthenticated
 	}
 	if !slices.Contains(roles, p.Role) {
-		return apperr.Errorf(apperr.Forbidden, "a %s key may not do this (it needs one of: %s)", p.Role, joinRoles(roles))
+		return apperr.Errorf(apperr.Forbidden, "a %s key may not do this (it needs one of: %s)", p.Role, strings.Join(roles, ", "))
 	}
 	return nil
-}
-
-func joinRoles(roles []string) string {
-	out := ""
-	for i, r := range roles {
-		if i > 0 {
-			out += ", "
-		}
-		out += r
-	}
-	return out
 }
 
 // Authenticator checks keys, remembering a valid key for a short while so

@@ -37,7 +37,7 @@ type compiler struct {
 	tables   []string
 }
 
-// placeDims are the dimensions that single out districts or schools (or
+// placeLevelDims are the dimensions that single out districts or schools (or
 // groups of them).
 var placeLevelDims = []string{DimDistrict, DimSchool, DimSchoolLevel, DimLeaType, DimLocale}
 

@@ -45,17 +45,6 @@ func (s Scope) Key() string {
 	return b.String()
 }
 
-// AllowsDistrict reports whether the request may read this district.
-func (s Scope) AllowsDistrict(leaID string) bool {
-	return !s.Restricted() || slices.Contains(s.Districts, leaID)
-}
-
-// AllowsState reports whether the request may read this state's
-// aggregates.
-func (s Scope) AllowsState(code string) bool {
-	return !s.Restricted() || slices.Contains(s.States, code)
-}
-
 type key struct{}
 
 // ids are what a scope may hold: they are also written into SQL as

@@ -88,42 +88,18 @@ func New(opt Options) http.Handler {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	if opt.Limits.MaxBodyBytes == 0 {
-		opt.Limits.MaxBodyBytes = 1 << 20
-	}
-	if opt.Limits.MaxComplexity == 0 {
-		opt.Limits.MaxComplexity = 20000
-	}
-	if opt.Limits.MaxDepth == 0 {
-		opt.Limits.MaxDepth = 15
-	}
-	if opt.Limits.MaxFields == 0 {
-		opt.Limits.MaxFields = 5000
-	}
-	if opt.Limits.MaxAliases == 0 {
-		opt.Limits.MaxAliases = 100
-	}
-	if opt.Limits.MaxDirectives == 0 {
-		opt.Limits.MaxDirectives = 50
-	}
-	if opt.Limits.MaxVariableBytes == 0 {
-		opt.Limits.MaxVariableBytes = 64 << 10
-	}
-	if opt.Limits.RequestTime == 0 {
-		opt.Limits.RequestTime = 60 * time.Second
-	}
-	if opt.Limits.RatePerKey == 0 {
-		opt.Limits.RatePerKey = 20
-	}
-	if opt.Limits.Burst == 0 {
-		opt.Limits.Burst = 40
-	}
-	if opt.Limits.FailedAuthRate == 0 {
-		opt.Limits.FailedAuthRate = 10
-	}
-	if opt.Limits.FailedAuthBurst == 0 {
-		opt.Limits.FailedAuthBurst = 20
-	}
+	defaultTo(&opt.Limits.MaxBodyBytes, 1<<20)
+	defaultTo(&opt.Limits.MaxComplexity, 20000)
+	defaultTo(&opt.Limits.MaxDepth, 15)
+	defaultTo(&opt.Limits.MaxFields, 5000)
+	defaultTo(&opt.Limits.MaxAliases, 100)
+	defaultTo(&opt.Limits.MaxDirectives, 50)
+	defaultTo(&opt.Limits.MaxVariableBytes, 64<<10)
+	defaultTo(&opt.Limits.RequestTime, 60*time.Second)
+	defaultTo(&opt.Limits.RatePerKey, 20)
+	defaultTo(&opt.Limits.Burst, 40)
+	defaultTo(&opt.Limits.FailedAuthRate, 10)
+	defaultTo(&opt.Limits.FailedAuthBurst, 20)
 	if opt.Metrics == nil {
 		opt.Metrics = metrics.NewEngine(opt.DB)
 	}
@@ -133,9 +109,7 @@ func New(opt Options) http.Handler {
 	if opt.Audit == nil {
 		opt.Audit = opt.Log
 	}
-	if opt.SuppressBelow == 0 {
-		opt.SuppressBelow = 10
-	}
+	defaultTo(&opt.SuppressBelow, 10)
 	auth := &access.Authenticator{Store: opt.Keys}
 	lim := newLimiters(opt.Limits)
 	mux := http.NewServeMux()
@@ -351,4 +325,12 @@ func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, r
 		return err
 	}
 	return nil
+}
+
+// defaultTo sets *p to v when it is the zero value (an option left unset).
+func defaultTo[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
 }

@@ -11,20 +11,6 @@ import (
 	"github.com/camino-edu/camino/internal/whtest"
 )
 
-func insertGoalFixtures(t *testing.T, db *warehouse.DB, table string, rows ...[]any) {
-	t.Helper()
-	if _, err := db.Insert(context.Background(), table, func(add warehouse.AppendFunc) error {
-		for _, r := range rows {
-			if err := add(r...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestGoalSaveReadUpdateArchive(t *testing.T) {
 	ctx := context.Background()
 	db := whtest.NewDB(t)
@@ -118,7 +104,7 @@ func TestGoalSaveVersionAboveStored(t *testing.T) {
 	db := whtest.NewDB(t)
 	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	const ahead = uint64(1) << 62 // year ≈2116 in nanoseconds
-	insertGoalFixtures(t, db, warehouse.TableGoals, []any{"goal-x", "old title", "members", "state", "UT", "", uint16(2015), 1.0,
+	insertRows(t, db, warehouse.TableGoals, []any{"goal-x", "old title", "members", "state", "UT", "", uint16(2015), 1.0,
 		uint16(2030), 2.0, uint8(0), at, at, ahead})
 	g, err := db.GoalByID(ctx, "goal-x")
 	if err != nil || g.Title != "old title" {
@@ -140,9 +126,9 @@ func TestGoalSaveVersionAboveStored(t *testing.T) {
 func TestGoalScopeExists(t *testing.T) {
 	ctx := context.Background()
 	db := whtest.NewDB(t)
-	insertGoalFixtures(t, db, warehouse.TableStates, []any{"UT", "49", "Utah", uint8(0)})
-	insertGoalFixtures(t, db, warehouse.TableDistricts, []any{"4900001", "UT", "Alpha", "regular", "suburb", uint8(1)})
-	insertGoalFixtures(t, db, warehouse.TableSchools,
+	insertRows(t, db, warehouse.TableStates, []any{"UT", "49", "Utah", uint8(0)})
+	insertRows(t, db, warehouse.TableDistricts, []any{"4900001", "UT", "Alpha", "regular", "suburb", uint8(1)})
+	insertRows(t, db, warehouse.TableSchools,
 		[]any{"490000100001", "4900001", "UT", "Alpha Elementary", "elementary", uint8(0), uint8(1), uint8(1)})
 	for _, c := range []struct {
 		scope, id string

@@ -31,3 +31,18 @@ func strings(t *testing.T, db *warehouse.DB) func(string, ...any) []string {
 		return out
 	}
 }
+
+// insertRows inserts literal rows into a table, failing the test on error.
+func insertRows(t *testing.T, db *warehouse.DB, table string, rows ...[]any) {
+	t.Helper()
+	if _, err := db.Insert(context.Background(), table, func(add warehouse.AppendFunc) error {
+		for _, r := range rows {
+			if err := add(r...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

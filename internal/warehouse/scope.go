@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/camino-edu/camino/internal/apperr"
@@ -78,22 +79,13 @@ func (d *DB) checkScope(ctx context.Context, name, sql string) error {
 			continue
 		}
 		table := sql[m[2]:m[3]]
-		if m[4] >= 0 || !isRestricted(table) {
+		if m[4] >= 0 || !slices.Contains(restrictedTables, table) {
 			continue
 		}
 		d.log.Error("query names a restricted table outside the scope; refused", "query", name, "table", prefix+table)
 		return apperr.Errorf(apperr.Internal, "internal error")
 	}
 	return nil
-}
-
-func isRestricted(table string) bool {
-	for _, t := range restrictedTables {
-		if t == table {
-			return true
-		}
-	}
-	return false
 }
 
 type compiledKey struct{}

@@ -19,22 +19,9 @@ func scopedDB(t *testing.T) *warehouse.DB {
 	t.Helper()
 	db := whtest.NewDB(t)
 	ctx := context.Background()
-	ins := func(table string, rows ...[]any) {
-		t.Helper()
-		if _, err := db.Insert(ctx, table, func(add warehouse.AppendFunc) error {
-			for _, r := range rows {
-				if err := add(r...); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ins(warehouse.TableDistricts, []any{"4900001", "UT", "Alpha", "regular", "city", uint8(1)},
+	insertRows(t, db, warehouse.TableDistricts, []any{"4900001", "UT", "Alpha", "regular", "city", uint8(1)},
 		[]any{"4900002", "UT", "Bravo", "regular", "city", uint8(1)})
-	ins(warehouse.TableSchools, []any{"490000100001", "4900001", "UT", "Alpha School", "high", uint8(0), uint8(0), uint8(1)},
+	insertRows(t, db, warehouse.TableSchools, []any{"490000100001", "4900001", "UT", "Alpha School", "high", uint8(0), uint8(0), uint8(1)},
 		[]any{"490000200001", "4900002", "UT", "Bravo School", "high", uint8(0), uint8(0), uint8(1)})
 	for _, g := range []warehouse.Goal{
 		{ID: "goal-a", Title: "A", Measure: "leaders", Scope: warehouse.ScopeDistrict, ScopeID: "4900001", BaselineYear: 2020, TargetYear: 2030},
