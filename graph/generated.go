@@ -187,6 +187,7 @@ type ComplexityRoot struct {
 	Membership struct {
 		MemberPromotionGap  func(childComplexity int) int
 		MemberPromotionRate func(childComplexity int) int
+		Progression         func(childComplexity int) int
 		Suppressed          func(childComplexity int) int
 		Years               func(childComplexity int) int
 	}
@@ -283,6 +284,13 @@ type ComplexityRoot struct {
 		Suppressed                    func(childComplexity int) int
 		Tier                          func(childComplexity int) int
 		UnknownEthnicityShare         func(childComplexity int) int
+	}
+
+	RoleFlow struct {
+		FromRole   func(childComplexity int) int
+		People     func(childComplexity int) int
+		Suppressed func(childComplexity int) int
+		ToRole     func(childComplexity int) int
 	}
 
 	RolePromotions struct {
@@ -1027,6 +1035,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Membership.MemberPromotionRate(childComplexity), true
+	case "Membership.progression":
+		if e.complexity.Membership.Progression == nil {
+			break
+		}
+
+		return e.complexity.Membership.Progression(childComplexity), true
 	case "Membership.suppressed":
 		if e.complexity.Membership.Suppressed == nil {
 			break
@@ -1483,6 +1497,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Representation.UnknownEthnicityShare(childComplexity), true
+
+	case "RoleFlow.fromRole":
+		if e.complexity.RoleFlow.FromRole == nil {
+			break
+		}
+
+		return e.complexity.RoleFlow.FromRole(childComplexity), true
+	case "RoleFlow.people":
+		if e.complexity.RoleFlow.People == nil {
+			break
+		}
+
+		return e.complexity.RoleFlow.People(childComplexity), true
+	case "RoleFlow.suppressed":
+		if e.complexity.RoleFlow.Suppressed == nil {
+			break
+		}
+
+		return e.complexity.RoleFlow.Suppressed(childComplexity), true
+	case "RoleFlow.toRole":
+		if e.complexity.RoleFlow.ToRole == nil {
+			break
+		}
+
+		return e.complexity.RoleFlow.ToRole(childComplexity), true
 
 	case "RolePromotions.medianYearsToPromotion":
 		if e.complexity.RolePromotions.MedianYearsToPromotion == nil {
@@ -3312,6 +3351,8 @@ func (ec *executionContext) fieldContext_District_members(ctx context.Context, f
 				return ec.fieldContext_Membership_memberPromotionRate(ctx, field)
 			case "memberPromotionGap":
 				return ec.fieldContext_Membership_memberPromotionGap(ctx, field)
+			case "progression":
+				return ec.fieldContext_Membership_progression(ctx, field)
 			case "suppressed":
 				return ec.fieldContext_Membership_suppressed(ctx, field)
 			}
@@ -5605,6 +5646,45 @@ func (ec *executionContext) fieldContext_Membership_memberPromotionGap(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_progression(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Membership_progression,
+		func(ctx context.Context) (any, error) {
+			return obj.Progression, nil
+		},
+		nil,
+		ec.marshalNRoleFlow2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleFlowᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Membership_progression(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "fromRole":
+				return ec.fieldContext_RoleFlow_fromRole(ctx, field)
+			case "toRole":
+				return ec.fieldContext_RoleFlow_toRole(ctx, field)
+			case "people":
+				return ec.fieldContext_RoleFlow_people(ctx, field)
+			case "suppressed":
+				return ec.fieldContext_RoleFlow_suppressed(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type RoleFlow", field.Name)
 		},
 	}
 	return fc, nil
@@ -8217,6 +8297,128 @@ func (ec *executionContext) fieldContext_Representation_suppressed(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _RoleFlow_fromRole(ctx context.Context, field graphql.CollectedField, obj *model.RoleFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RoleFlow_fromRole,
+		func(ctx context.Context) (any, error) {
+			return obj.FromRole, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_RoleFlow_fromRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleFlow_toRole(ctx context.Context, field graphql.CollectedField, obj *model.RoleFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RoleFlow_toRole,
+		func(ctx context.Context) (any, error) {
+			return obj.ToRole, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_RoleFlow_toRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleFlow_people(ctx context.Context, field graphql.CollectedField, obj *model.RoleFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RoleFlow_people,
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_RoleFlow_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleFlow_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.RoleFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_RoleFlow_suppressed,
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		ec.marshalNSuppressed2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐSuppressedᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_RoleFlow_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "field":
+				return ec.fieldContext_Suppressed_field(ctx, field)
+			case "reason":
+				return ec.fieldContext_Suppressed_reason(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Suppressed", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RolePromotions_role(ctx context.Context, field graphql.CollectedField, obj *model.RolePromotions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9690,6 +9892,8 @@ func (ec *executionContext) fieldContext_State_members(ctx context.Context, fiel
 				return ec.fieldContext_Membership_memberPromotionRate(ctx, field)
 			case "memberPromotionGap":
 				return ec.fieldContext_Membership_memberPromotionGap(ctx, field)
+			case "progression":
+				return ec.fieldContext_Membership_progression(ctx, field)
 			case "suppressed":
 				return ec.fieldContext_Membership_suppressed(ctx, field)
 			}
@@ -12803,6 +13007,11 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._Membership_memberPromotionRate(ctx, field, obj)
 		case "memberPromotionGap":
 			out.Values[i] = ec._Membership_memberPromotionGap(ctx, field, obj)
+		case "progression":
+			out.Values[i] = ec._Membership_progression(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "suppressed":
 			out.Values[i] = ec._Membership_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13575,6 +13784,57 @@ func (ec *executionContext) _Representation(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._Representation_schoolsWithLatinoLeaderShare(ctx, field, obj)
 		case "suppressed":
 			out.Values[i] = ec._Representation_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var roleFlowImplementors = []string{"RoleFlow"}
+
+func (ec *executionContext) _RoleFlow(ctx context.Context, sel ast.SelectionSet, obj *model.RoleFlow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleFlowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleFlow")
+		case "fromRole":
+			out.Values[i] = ec._RoleFlow_fromRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toRole":
+			out.Values[i] = ec._RoleFlow_toRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._RoleFlow_people(ctx, field, obj)
+		case "suppressed":
+			out.Values[i] = ec._RoleFlow_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15836,6 +16096,54 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcamino
 				defer wg.Done()
 			}
 			ret[i] = ec.marshalNRole2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRole(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoleFlow2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleFlow(ctx context.Context, sel ast.SelectionSet, v model.RoleFlow) graphql.Marshaler {
+	return ec._RoleFlow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRoleFlow2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleFlowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RoleFlow) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNRoleFlow2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleFlow(ctx, sel, v[i])
 		}
 		if isLen1 {
 			f(i)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -40,8 +39,8 @@ func goalMeasureOf(name string) model.Measure { return model.Measure(strings.ToU
 func goalMeasureName(m model.Measure) string { return strings.ToLower(string(m)) }
 
 // goalScopeDims are the catalog dimensions that filter a goal's scope.
-var goalScopeDims = map[model.GoalScope]string{model.GoalScopeState: metrics.DimState,
-	model.GoalScopeDistrict: metrics.DimDistrict, model.GoalScopeSchool: metrics.DimSchool}
+var goalScopeDims = map[model.GoalScope]string{model.GoalScopeState: metrics.GoalScopeDims[warehouse.ScopeState],
+	model.GoalScopeDistrict: metrics.GoalScopeDims[warehouse.ScopeDistrict], model.GoalScopeSchool: metrics.GoalScopeDims[warehouse.ScopeSchool]}
 
 var goalIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
 
@@ -200,77 +199,24 @@ func (r *Resolver) goalByID(ctx context.Context, id string) (warehouse.Goal, err
 	return r.GoalStore.GoalByID(ctx, id)
 }
 
-// goalQuery is the metrics query of a goal's actual series: its measure by
-// school year from `from` to `to`, within its scope and, when set, its tier.
-func goalQuery(g *model.Goal, from, to int) metrics.Query {
-	q := metrics.Query{
-		Measures:   []string{goalMeasureName(g.Measure)},
-		Dimensions: []string{metrics.DimSchoolYear},
-		Filters:    []metrics.Filter{{Dimension: goalScopeDims[g.Scope], In: []string{g.ScopeID}}},
-		From:       from,
-		To:         to,
-	}
-	if g.Tier != nil {
-		q.Filters = append(q.Filters, metrics.Filter{Dimension: metrics.DimTier, In: []string{strings.ToLower(string(*g.Tier))}})
-	}
-	return q
-}
-
-// goalProgress computes a goal's progress over its actual series, from the
-// baseline year (or the first year with data, when later) to the last year
-// with data: one metrics query, none when those years hold no data.
+// goalProgress computes a goal's progress over its actual series
+// (metrics.GoalProgressFor: one metrics query, none without data).
 func (r *Resolver) goalProgress(ctx context.Context, g *model.Goal) (*model.GoalProgress, error) {
 	if r.Metrics == nil {
 		return nil, apperr.Errorf(apperr.Unavailable, "goal progress is not available: no metrics engine")
 	}
-	first, last, err := r.Metrics.DataYears(ctx)
+	spec := warehouse.Goal{Measure: goalMeasureName(g.Measure), Scope: strings.ToLower(string(g.Scope)), ScopeID: g.ScopeID,
+		Tier: tierName(g.Tier), BaselineYear: g.BaselineYear, BaselineValue: g.BaselineValue,
+		TargetYear: g.TargetYear, TargetValue: g.TargetValue}
+	p, err := metrics.GoalProgressFor(ctx, r.Metrics, spec)
 	if err != nil {
 		return nil, err
 	}
-	from := max(g.BaselineYear, first)
-	var series []metrics.GoalPoint
-	if last > 0 && from <= last {
-		res, err := r.Metrics.Run(ctx, goalQuery(g, from, last))
-		if err != nil {
-			return nil, err
-		}
-		if series, err = goalSeries(res, from); err != nil {
-			return nil, err
-		}
-	}
-	p := metrics.GoalProgressOf(metrics.GoalSpec{BaselineYear: g.BaselineYear, BaselineValue: g.BaselineValue,
-		TargetYear: g.TargetYear, TargetValue: g.TargetValue}, series)
 	return &model.GoalProgress{
 		Actual: goalPoints(p.Actual), Target: g.TargetValue, LatestYear: p.LatestYear, LatestValue: p.LatestValue,
 		PercentOfWay: p.PercentOfWay, Projection: goalPoints(p.Projection), ProjectedValue: p.ProjectedValue,
 		OnTrack: p.OnTrack, GrowthNeededRate: p.GrowthNeededRate, GrowthNeededPerYear: p.GrowthNeededPerYear,
 	}, nil
-}
-
-// goalSeries turns a result by school_year into one point per year from
-// `from` to the last year in the result (years without a row are gaps).
-func goalSeries(res *metrics.Result, from int) ([]metrics.GoalPoint, error) {
-	byYear := map[int]*float64{}
-	last := from - 1
-	for _, row := range res.Rows {
-		if len(row.Dims) != 1 || len(row.Values) != 1 {
-			return nil, apperr.Errorf(apperr.Internal, "goal series: a row of %d dimensions and %d values, want 1 and 1", len(row.Dims), len(row.Values))
-		}
-		y, err := strconv.Atoi(row.Dims[0])
-		if err != nil {
-			return nil, apperr.Wrap(apperr.Internal, err, "goal series: school_year is not a year")
-		}
-		if y < from {
-			continue
-		}
-		byYear[y] = row.Values[0].V
-		last = max(last, y)
-	}
-	out := make([]metrics.GoalPoint, 0, max(last-from+1, 0))
-	for y := from; y <= last; y++ {
-		out = append(out, metrics.GoalPoint{Year: y, Value: byYear[y]})
-	}
-	return out, nil
 }
 
 func goalPoints(ps []metrics.GoalPoint) []model.GoalPoint {

@@ -136,10 +136,12 @@ const (
 	reprStudentMeasures = "students,latino_students,latino_student_share,schools_with_latino_leader,schools_with_latino_leader_share"
 )
 
-// metricArgs are a typed field's arguments.
+// metricArgs are a typed field's arguments (and, for members, whether
+// its progression is selected: the flows are a query of their own).
 type metricArgs struct {
 	year, from, to *int
 	tier           *model.Tier
+	progression    bool
 }
 
 // shapesFor returns the catalog query shapes a typed field runs for its
@@ -180,6 +182,15 @@ func shapesFor(ctx context.Context, field string, a metricArgs) (shapes []loader
 	case "members":
 		shapes = []loaders.MetricShape{{Measures: memberYearMeasures, Dimensions: "school_year", From: lo, To: hi},
 			{Measures: memberRateMeasures, From: lo, To: hi}}
+		if a.progression {
+			sh, ok, err := progressionShape(ctx, lo, hi)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			if ok {
+				shapes = append(shapes, sh)
+			}
+		}
 	}
 	return shapes, lo, hi, nil
 }
@@ -353,7 +364,7 @@ const (
 )
 
 func membership(ctx context.Context, level, id string, from, to *int) (*model.Membership, error) {
-	shapes, lo, hi, err := shapesFor(ctx, "members", metricArgs{from: from, to: to})
+	shapes, lo, hi, err := shapesFor(ctx, "members", metricArgs{from: from, to: to, progression: progressionSelected(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -377,6 +388,10 @@ func membership(ctx context.Context, level, id string, from, to *int) (*model.Me
 	m.Suppressed = []model.Suppressed{}
 	c := cellsOf(memberRateMeasures, rates, &m.Suppressed)
 	m.MemberPromotionRate, m.MemberPromotionGap = c.f("memberPromotionRate", "member_promotion_rate"), c.f("memberPromotionGap", "member_promotion_gap")
+	m.Progression = []model.RoleFlow{}
+	if len(rows) > 2 {
+		m.Progression = progressionOf(rows[2])
+	}
 	return m, nil
 }
 
@@ -501,6 +516,11 @@ func prefetchMetrics(ctx context.Context, typeName, level string, ids []string) 
 	for _, field := range metricFields[typeName] {
 		for _, args := range selectedArgs(ctx, typeName, field) {
 			a := metricArgs{year: intArg(args, "year"), from: intArg(args, "from"), to: intArg(args, "to")}
+			if field == "members" {
+				// Anywhere in the operation: a members selection without it
+				// costs one query the resolver does not read.
+				a.progression = len(selectedArgs(ctx, "Membership", "progression")) > 0
+			}
 			if s := stringArg(args, "tier"); s != nil {
 				t := model.Tier(*s)
 				a.tier = &t

@@ -33,6 +33,7 @@ type MetricShape struct {
 	Measures, Dimensions string
 	From, To             int
 	Tier                 string // "" for every tier
+	Member               string // "yes" (members) or "no" (non-members) in the year; "" for everyone
 }
 
 // Query is the shape's catalog query for these entities.
@@ -44,6 +45,9 @@ func (s MetricShape) Query(level string, ids []string) metrics.Query {
 	}
 	if s.Tier != "" {
 		q.Filters = append(q.Filters, metrics.Filter{Dimension: metrics.DimTier, In: []string{s.Tier}})
+	}
+	if s.Member != "" {
+		q.Filters = append(q.Filters, metrics.Filter{Dimension: metrics.DimMember, In: []string{s.Member}})
 	}
 	return q
 }

@@ -192,6 +192,12 @@ type Membership struct {
 	MemberPromotionRate *float64 `json:"memberPromotionRate,omitempty"`
 	// memberPromotionRate − the rate of Latino non-members of the same rank, percentage points.
 	MemberPromotionGap *float64 `json:"memberPromotionGap,omitempty"`
+	// Members' moves between ranks from school year t to t+1, for the years t
+	// from `from` to `to` that have a next year with data (up to the year
+	// before the last), pooled: people who were members in year t, at their
+	// highest post in t and in t+1. Ordered by the rank in t, then in t+1
+	// (none last). The catalog's movers by role and next_role, for member yes.
+	Progression []RoleFlow `json:"progression"`
 	// Fields hidden or coded by small-cell suppression (empty when nothing is).
 	Suppressed []Suppressed `json:"suppressed"`
 }
@@ -348,6 +354,19 @@ type Representation struct {
 	Suppressed []Suppressed `json:"suppressed"`
 }
 
+// Members who held one rank in school year t and another (or the same) in
+// t+1, pooled over the years t: one flow of a Sankey of the pipeline ladder.
+type RoleFlow struct {
+	// The members' highest post in school year t.
+	FromRole string `json:"fromRole"`
+	// Their highest post in t+1, on the same ladder; none when they are no longer in the data in t+1.
+	ToRole string `json:"toRole"`
+	// Members who made this move (each counted once per year t); null when hidden.
+	People *int `json:"people,omitempty"`
+	// Fields hidden by small-cell suppression (empty when nothing is).
+	Suppressed []Suppressed `json:"suppressed"`
+}
+
 // Promotions of one role, pooled over the years asked.
 type RolePromotions struct {
 	Role string `json:"role"`
@@ -474,6 +493,8 @@ const (
 	DimensionGender Dimension = "GENDER"
 	// Whether the person was a member of the association during the school year: yes or no.
 	DimensionMember Dimension = "MEMBER"
+	// The person's highest post in school year t+1, on the same ladder as role; 'none' when the person is not in the data in t+1 (left, or moved out of the state). Only years t that have a year t+1 in the warehouse count: cut or filtered by it, a query reads the years t from `from` to `to` up to the year before the last year with data. Rows order by rank, 'none' last.
+	DimensionNextRole Dimension = "NEXT_ROLE"
 )
 
 var AllDimension = []Dimension{
@@ -489,11 +510,12 @@ var AllDimension = []Dimension{
 	DimensionEthnicity,
 	DimensionGender,
 	DimensionMember,
+	DimensionNextRole,
 }
 
 func (e Dimension) IsValid() bool {
 	switch e {
-	case DimensionSchoolYear, DimensionState, DimensionDistrict, DimensionSchool, DimensionSchoolLevel, DimensionLeaType, DimensionLocale, DimensionRole, DimensionTier, DimensionEthnicity, DimensionGender, DimensionMember:
+	case DimensionSchoolYear, DimensionState, DimensionDistrict, DimensionSchool, DimensionSchoolLevel, DimensionLeaType, DimensionLocale, DimensionRole, DimensionTier, DimensionEthnicity, DimensionGender, DimensionMember, DimensionNextRole:
 		return true
 	}
 	return false
@@ -764,6 +786,8 @@ const (
 	MeasureRetentionRate Measure = "RETENTION_RATE"
 	// Latino share of new leaders = Latino people new to a leader post (not a leader the year before) ÷ new leaders of known ethnicity. Undefined in the first year with data. Unit: share.
 	MeasureNewLeaderShare Measure = "NEW_LEADER_SHARE"
+	// Movers: people in year t whose year t+1 is in the warehouse, counted once per person and year, at their highest post in t; cut by role and next_role for the flows between ranks (role in t → highest post in t+1, or none when the person is no longer in the data). Years t run from `from` to `to`, up to the year before the last year with data; pooled when school_year is not a dimension; undefined for a year with no year t+1. A person is followed within their state (across districts where the staff ids are statewide). Unit: count.
+	MeasureMovers Measure = "MOVERS"
 	// Members of the association on the last day of the school year (June 30). Unit: count.
 	MeasureMembers Measure = "MEMBERS"
 	// Members who joined during the school year (July 1 to June 30). Unit: count.
@@ -804,6 +828,7 @@ var AllMeasure = []Measure{
 	MeasureMedianYearsToPromotion,
 	MeasureRetentionRate,
 	MeasureNewLeaderShare,
+	MeasureMovers,
 	MeasureMembers,
 	MeasureNewMembers,
 	MeasureMemberPromotionRate,
@@ -814,7 +839,7 @@ var AllMeasure = []Measure{
 
 func (e Measure) IsValid() bool {
 	switch e {
-	case MeasureLeaders, MeasureLatinoLeaders, MeasureLatinoLeaderShare, MeasureStaff, MeasureLatinoStaff, MeasureLatinoStaffShare, MeasureTeachers, MeasureLatinoTeachers, MeasureLatinoTeacherShare, MeasureStudents, MeasureLatinoStudents, MeasureLatinoStudentShare, MeasureRepresentationIndex, MeasureRepresentationGap, MeasurePipelineParity, MeasureSchoolsWithLatinoLeader, MeasureSchoolsWithLatinoLeaderShare, MeasureLatinoStudentsPerLatinoLeader, MeasureYoyGrowth, MeasureCagr, MeasurePromotionRate, MeasurePromotionRateRatio, MeasureMedianYearsToPromotion, MeasureRetentionRate, MeasureNewLeaderShare, MeasureMembers, MeasureNewMembers, MeasureMemberPromotionRate, MeasureMemberPromotionGap, MeasureConferenceAttendance, MeasureUnknownEthnicityShare:
+	case MeasureLeaders, MeasureLatinoLeaders, MeasureLatinoLeaderShare, MeasureStaff, MeasureLatinoStaff, MeasureLatinoStaffShare, MeasureTeachers, MeasureLatinoTeachers, MeasureLatinoTeacherShare, MeasureStudents, MeasureLatinoStudents, MeasureLatinoStudentShare, MeasureRepresentationIndex, MeasureRepresentationGap, MeasurePipelineParity, MeasureSchoolsWithLatinoLeader, MeasureSchoolsWithLatinoLeaderShare, MeasureLatinoStudentsPerLatinoLeader, MeasureYoyGrowth, MeasureCagr, MeasurePromotionRate, MeasurePromotionRateRatio, MeasureMedianYearsToPromotion, MeasureRetentionRate, MeasureNewLeaderShare, MeasureMovers, MeasureMembers, MeasureNewMembers, MeasureMemberPromotionRate, MeasureMemberPromotionGap, MeasureConferenceAttendance, MeasureUnknownEthnicityShare:
 		return true
 	}
 	return false

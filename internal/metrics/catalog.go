@@ -35,6 +35,7 @@ const (
 	DimEthnicity   = "ethnicity"
 	DimGender      = "gender"
 	DimMember      = "member"
+	DimNextRole    = "next_role"
 )
 
 // Ethnicities are the federal reporting categories (and unknown).
@@ -60,6 +61,10 @@ var dimensions = []Dimension{
 	{Name: DimGender, Description: "Gender as reported by the district.", Values: []string{"female", "male", "nonbinary", "unknown"}},
 	{Name: DimMember, Description: "Whether the person was a member of the association during the school year: yes or no.",
 		Values: []string{"yes", "no"}},
+	{Name: DimNextRole, Description: "The person's highest post in school year t+1, on the same ladder as role; 'none' when the " +
+		"person is not in the data in t+1 (left, or moved out of the state). Only years t that have a year t+1 in the " +
+		"warehouse count: cut or filtered by it, a query reads the years t from `from` to `to` up to the year before " +
+		"the last year with data. Rows order by rank, 'none' last."},
 }
 
 // Measure is one figure Camino computes.
@@ -129,6 +134,8 @@ var (
 	reprDims       = slices.Clone(placeDims)
 	studentDims    = append(slices.Clone(placeDims), DimEthnicity)
 	spellDims      = withoutDims(staffDims, DimSchoolYear)
+	// Flows of people from year t to t+1 cut by where they went.
+	moverDims = append(slices.Clone(staffDims), DimNextRole)
 )
 
 // share is num ÷ den, undefined when den is 0.
@@ -250,6 +257,16 @@ var measures = []Measure{
 		expr:    share("b_new_latino_leaders", "b_new_known_leaders"),
 		bases:   []string{"new_latino_leaders", "new_known_leaders", "new_leaders"},
 		unknown: [2]string{"new_leaders", "new_known_leaders"}},
+	{Name: "movers", Unit: UnitCount, Dimensions: moverDims,
+		Description: "Movers: people in year t whose year t+1 is in the warehouse, counted once per person and year, at " +
+			"their highest post in t; cut by role and next_role for the flows between ranks (role in t → highest post in " +
+			"t+1, or none when the person is no longer in the data). Years t run from `from` to `to`, up to the year " +
+			"before the last year with data; pooled when school_year is not a dimension; undefined for a year with no " +
+			"year t+1. A person is followed within their state (across districts where the staff ids are statewide).",
+		// A cell holds people; none of them has a year t+1 only where no
+		// year of the cell has one (the last year with data): undefined,
+		// as promotion_rate is there, not 0.
+		expr: "if(b_movers = 0, nan, b_movers)", bases: []string{"movers"}},
 	{Name: "members", Unit: UnitCount, Stock: true, Dimensions: memberDims,
 		Description: "Members of the association on the last day of the school year (June 30).",
 		expr:        "b_members", bases: []string{"members"}},

@@ -384,7 +384,7 @@ func (c *compiler) orderBy() sqlText {
 		switch d {
 		case DimSchoolYear:
 			return "toUInt32OrZero(" + dimAlias(i) + ")", nil
-		case DimRole:
+		case DimRole, DimNextRole: // next_role 'none' last
 			return "transform(" + dimAlias(i) + ", ?, ?, toInt8(127))", []any{c.ladder.Codes, c.ladder.Ranks}
 		}
 		return dimAlias(i), nil
@@ -487,6 +487,11 @@ func (c *compiler) branch(s *source, bases []string) (sqlText, error) {
 	where, err := c.where(filters)
 	if err != nil {
 		return sqlText{}, err
+	}
+	for _, d := range slices.Compact(slices.Sorted(slices.Values(needed))) {
+		if cond := dimRows[d]; cond != "" {
+			where = where.add(text(" AND " + cond))
+		}
 	}
 	rel = text("SELECT * FROM (").add(rel).add(text(") WHERE ")).add(where)
 	if s.branch != nil {

@@ -339,6 +339,42 @@ func fixtureCases() []fcase {
 			ru(B+"|2020", nil, nil), ru(B+"|2021", nil, num(1)), ru(B+"|2022", num(1), num(0)), ru(B+"|2023", num(0), num(0))),
 		cut("new_leader_share", "UT pooled: 5 Latino of 8 known, 1 unknown of 9", years4, ut, nil, ru("", frac(5, 8), frac(1, 9))),
 
+		// movers: everyone in year t whose year t+1 is in the data (the
+		// promotion cohorts above, top rank included), by where they are in
+		// t+1. Flows t → t+1 in UT (— = not in the data in t+1):
+		//   teacher  2020 101 105 108 113 202 203 → T, 204 → AP;
+		//            2021 101 103 203 → AP, 105 208 → TL, 108 109 110 113 202 206 207 → T;
+		//            2022 108 109 209 → AP, 110 111 113 115 202 206 → T, 207 → —
+		//   TL       2022 105 → T, 208 → TL
+		//   AP       2020 104 → AP, 205 → P; 2021 104 204 → AP, 115 → T; 2022 101 204 → P, 103 203 → AP, 104 → —
+		//   P        2020 102 114 201; 2021 102 114 201 205; 2022 114 201 → P, 102 205 → —
+		//   DL       106 ×3;  SUP 107 ×3, 210 2020, 211 2022 → SUP, 210 2021 → —
+		cut("movers", "UT by year: 2023 has no year after it", years4, ut, yearDim,
+			r("2020", num(15)), r("2021", num(22)), r("2022", num(24)), r("2023", nil)),
+		cut("movers", "UT pooled by role and next role", years4, ut, dims("role", "next_role"),
+			r("teacher|teacher", num(19)), r("teacher|teacher_leader", num(2)), r("teacher|assistant_principal", num(7)),
+			r("teacher|none", num(1)), r("teacher_leader|teacher", num(1)), r("teacher_leader|teacher_leader", num(1)),
+			r("assistant_principal|teacher", num(1)), r("assistant_principal|assistant_principal", num(5)),
+			r("assistant_principal|principal", num(3)), r("assistant_principal|none", num(1)),
+			r("principal|principal", num(9)), r("principal|none", num(2)), r("district_leader|district_leader", num(3)),
+			r("superintendent|superintendent", num(5)), r("superintendent|none", num(1))),
+		// The board's Sankey: members in t (2021 101 103 206; 2022 101 109 204 206).
+		cut("movers", "UT members pooled by role and next role: T→AP 101 103 (2021) 109 (2022); T→T 206 ×2; AP→P 101 204 (2022)",
+			years4, append(slices.Clone(ut), metrics.Filter{Dimension: "member", In: []string{"yes"}}), dims("role", "next_role"),
+			r("teacher|teacher", num(2)), r("teacher|assistant_principal", num(3)), r("assistant_principal|principal", num(2))),
+		// Leavers: no row for 2020 (nobody left) nor 2023 (no year after it).
+		cut("movers", "UT leavers by year: 2021 210; 2022 102 104 205 207", years4,
+			append(slices.Clone(ut), metrics.Filter{Dimension: "next_role", In: []string{"none"}}), yearDim,
+			r("2021", num(1)), r("2022", num(4))),
+		// A 2022: → T 105 110 111 113 115, → AP 103 108 109, → P 101 114, 106 DL, 107 SUP, → — 102 104.
+		cut("movers", "2022 by district and next role, both states: C 301 AP→AP, 302 P→P, 303 T→T; S 304 305 SL→SL",
+			[2]int{2022, 2022}, nil, dims("district", "next_role"),
+			r(A+"|teacher", num(5)), r(A+"|assistant_principal", num(3)), r(A+"|principal", num(2)), r(A+"|district_leader", num(1)),
+			r(A+"|superintendent", num(1)), r(A+"|none", num(2)),
+			r(B+"|teacher", num(2)), r(B+"|teacher_leader", num(1)), r(B+"|assistant_principal", num(2)), r(B+"|principal", num(2)),
+			r(B+"|superintendent", num(1)), r(B+"|none", num(2)),
+			r(C+"|teacher", num(1)), r(C+"|assistant_principal", num(1)), r(C+"|principal", num(1)), r(S+"|state_leader", num(2))),
+
 		// members on June 30 ending the year:
 		// 2020 M002 (A), M004 M005 (B); 2021 M001 (A), M004 M005; 2022 M001 M003 (A), M004 M005 M007 (B);
 		// 2023 M001 M003 M008 (A), M004 M007 (B) — M005 left 2023-08-01; M006 Nevada throughout.
@@ -781,6 +817,9 @@ var moverPeople = []person{
 //	median (teacher) A: 901 from 2020, assistant principal (in B) in 2022 → 2 years, the only spell: 2
 //	median (AP)      B: 901 from 2022, not promoted (censored) → undefined; 906 an assistant principal
 //	                 since the first year (start unknown): no spell
+//	movers           A: → teacher 901 2020, 902 ×4; → AP 901 2021 (in B in 2022), 906 2019 and 2020 (in B
+//	                 in 2021); → principal 905 ×4.  B: → teacher 903 ×4; → AP 901 2022, 906 2021 and 2022;
+//	                 → principal 904 ×4. Nobody leaves.
 func TestPeopleWhoChangeDistrict(t *testing.T) {
 	db := newWarehouse(t, fixtureData{people: moverPeople})
 	type want struct {
@@ -793,6 +832,8 @@ func TestPeopleWhoChangeDistrict(t *testing.T) {
 		{"retention_rate", dims("district"), []wrow{r(leaA, num(1)), r(leaB, num(1))}},
 		{"new_leader_share", dims("district"), []wrow{ru(leaA, nil, nil), ru(leaB, num(0), num(0))}},
 		{"median_years_to_promotion", dims("district", "role"), []wrow{r(leaA+"|teacher", num(2)), r(leaB+"|assistant_principal", nil)}},
+		{"movers", dims("district", "next_role"), []wrow{r(leaA+"|teacher", num(5)), r(leaA+"|assistant_principal", num(3)),
+			r(leaA+"|principal", num(4)), r(leaB+"|teacher", num(4)), r(leaB+"|assistant_principal", num(3)), r(leaB+"|principal", num(4))}},
 	}
 	for _, e := range engines(db) {
 		for _, w := range wants {

@@ -1,13 +1,18 @@
 package metrics
 
 import (
+	"context"
 	"math"
 	"sort"
+	"strconv"
+
+	"github.com/camino-edu/camino/internal/apperr"
+	"github.com/camino-edu/camino/internal/warehouse"
 )
 
-// Goal progress: pure arithmetic over a goal and its actual series. Nothing
-// here reads the warehouse; the caller fetches the series (a catalog measure
-// by school_year) and hands it in.
+// Goal progress: arithmetic over a goal and its actual series
+// (GoalProgressOf, which reads nothing), and the series itself through the
+// engine (GoalProgressFor).
 
 // GoalSpec is what a goal promises: a measure's value in a baseline school
 // year and the value it should reach by a target school year.
@@ -162,4 +167,81 @@ func goalNum(v float64) *float64 {
 		return nil
 	}
 	return &v
+}
+
+// GoalScopeDims are the catalog dimensions that filter a goal's scope, by
+// warehouse.Goal.Scope.
+var GoalScopeDims = map[string]string{warehouse.ScopeState: DimState, warehouse.ScopeDistrict: DimDistrict,
+	warehouse.ScopeSchool: DimSchool}
+
+// GoalRunner runs a goal's series query (*Engine implements it).
+type GoalRunner interface {
+	Run(ctx context.Context, q Query) (*Result, error)
+	DataYears(ctx context.Context) (first, last int, err error)
+}
+
+// GoalQuery is the metrics query of a goal's actual series: its measure by
+// school year from `from` to `to`, within its scope and, when set, its tier.
+func GoalQuery(g warehouse.Goal, from, to int) Query {
+	q := Query{
+		Measures:   []string{g.Measure},
+		Dimensions: []string{DimSchoolYear},
+		Filters:    []Filter{{Dimension: GoalScopeDims[g.Scope], In: []string{g.ScopeID}}},
+		From:       from,
+		To:         to,
+	}
+	if g.Tier != "" {
+		q.Filters = append(q.Filters, Filter{Dimension: DimTier, In: []string{g.Tier}})
+	}
+	return q
+}
+
+// GoalProgressFor computes a goal's progress over its actual series, from
+// the baseline year (or the first year with data, when later) to the last
+// year with data: one metrics query, none when those years hold no data.
+// The API and the dashboards both read progress here.
+func GoalProgressFor(ctx context.Context, r GoalRunner, g warehouse.Goal) (GoalProgress, error) {
+	first, last, err := r.DataYears(ctx)
+	if err != nil {
+		return GoalProgress{}, err
+	}
+	from := max(g.BaselineYear, first)
+	var series []GoalPoint
+	if last > 0 && from <= last {
+		res, err := r.Run(ctx, GoalQuery(g, from, last))
+		if err != nil {
+			return GoalProgress{}, err
+		}
+		if series, err = goalSeries(res, from); err != nil {
+			return GoalProgress{}, err
+		}
+	}
+	return GoalProgressOf(GoalSpec{BaselineYear: g.BaselineYear, BaselineValue: g.BaselineValue,
+		TargetYear: g.TargetYear, TargetValue: g.TargetValue}, series), nil
+}
+
+// goalSeries turns a result by school_year into one point per year from
+// `from` to the last year in the result (years without a row are gaps).
+func goalSeries(res *Result, from int) ([]GoalPoint, error) {
+	byYear := map[int]*float64{}
+	last := from - 1
+	for _, row := range res.Rows {
+		if len(row.Dims) != 1 || len(row.Values) != 1 {
+			return nil, apperr.Errorf(apperr.Internal, "goal series: a row of %d dimensions and %d values, want 1 and 1", len(row.Dims), len(row.Values))
+		}
+		y, err := strconv.Atoi(row.Dims[0])
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Internal, err, "goal series: school_year is not a year")
+		}
+		if y < from {
+			continue
+		}
+		byYear[y] = row.Values[0].V
+		last = max(last, y)
+	}
+	out := make([]GoalPoint, 0, max(last-from+1, 0))
+	for y := from; y <= last; y++ {
+		out = append(out, GoalPoint{Year: y, Value: byYear[y]})
+	}
+	return out, nil
 }

@@ -47,6 +47,8 @@ func TestMatrixEveryAllowedCutRuns(t *testing.T) {
 			return err == nil && y >= 2020 && y <= 2023
 		case dim == metrics.DimRole:
 			return slices.Contains(ladder, v)
+		case dim == metrics.DimNextRole:
+			return slices.Contains(ladder, v) || v == "none"
 		case dim == metrics.DimState:
 			return v == "UT" || v == "NV"
 		case dim == metrics.DimDistrict:

@@ -24,6 +24,7 @@ var rollupCuts = [][]string{
 	{metrics.DimSchoolYear},
 	{metrics.DimMember},
 	{metrics.DimTier, metrics.DimLocale, metrics.DimSchoolLevel, metrics.DimLeaType},
+	{metrics.DimRole, metrics.DimNextRole},
 }
 
 // cutDims are the dimensions of cut that m allows, or false when the cut

@@ -115,6 +115,7 @@ var (
 	placeRollupDims    = append(slices.Clone(districtRollupDims), DimSchool, DimSchoolLevel)
 	detailRollupDims   = append(slices.Clone(placeRollupDims), DimEthnicity, DimGender)
 	personDims         = append(slices.Clone(detailRollupDims), DimMember)
+	personMoveDims     = append(slices.Clone(personDims), DimNextRole)
 )
 
 // unpivot reads a place rollup's rank arrays as one row per rank.
@@ -235,18 +236,23 @@ func shiftedAll(vs []variant, dy, dr int) []variant {
 // their state (where a state issues statewide staff ids, people change
 // districts): people (1), nx (present in t+1), up (at a higher rank in
 // t+1), nl (a leader in t+1), pv (present in t-1), pl (a leader in t-1) —
-// the columns of moves_rollup.
+// the columns of moves_rollup — and, person-level only, next_role (the
+// role in t+1, 'none' when absent).
 func movesRel(facts bool) func(c *compiler, lo, hi int, p pushdown) sqlText {
 	return func(c *compiler, lo, hi int, p pushdown) sqlText {
 		// The school filter applies to year t only (people change schools).
 		around := p.stateOnly()
 		cur := text("SELECT * FROM (").add(personRel(facts)(c, lo, hi, p)).add(text(") WHERE ")).add(p.school.cond("school_id"))
 		next := text("SELECT staff_key, toUInt16(school_year - 1) AS school_year, rank AS next_rank, is_leader AS next_leader, " +
-			"toUInt8(1) AS nx FROM (").add(persons(c, facts, lo+1, hi+1, around)).add(text(")"))
+			"role_code AS next_code, toUInt8(1) AS nx FROM (").add(persons(c, facts, lo+1, hi+1, around)).add(text(")"))
 		prev := text("SELECT staff_key, toUInt16(school_year + 1) AS school_year, is_leader AS prev_leader, " +
 			"toUInt8(1) AS pv FROM (").add(persons(c, facts, lo-1, hi-1, around)).add(text(")"))
+		// A person absent in t+1 has no row to join: ANY LEFT JOIN fills
+		// the defaults (nx 0, next_code '') on 18.16 and on current servers
+		// alike (join_use_nulls off), so next_role reads nx, not next_code.
 		return movesFlags(c, text("SELECT *, toUInt64(nx = 1 AND next_rank > rank) AS up, toUInt64(nx = 1 AND next_leader = 1) AS nl, "+
-			"toUInt64(pv = 1 AND prev_leader = 1) AS pl FROM (SELECT * FROM (").add(cur).add(text(") ANY LEFT JOIN (")).add(next).
+			"toUInt64(pv = 1 AND prev_leader = 1) AS pl, if(nx = 1, next_code, 'none') AS next_role FROM (SELECT * FROM (").
+			add(cur).add(text(") ANY LEFT JOIN (")).add(next).
 			add(text(") USING staff_key, school_year) ANY LEFT JOIN (")).add(prev).add(text(") USING staff_key, school_year")))
 	}
 }
@@ -260,10 +266,11 @@ func movesFlags(c *compiler, rel sqlText) sqlText {
 		"toUInt8(school_year > ?) AS has_prev FROM (", c.lastYear, top, c.lastYear, c.firstYear).add(rel).add(text(")"))
 }
 
-// personMovesVariants are person-level only (membership is per person).
+// personMovesVariants are person-level only (membership is per person, and
+// moves_rollup keeps no next role).
 var personMovesVariants = []variant{
-	{table: "staff_person_year", dims: personDims, rel: movesRel(false)},
-	{table: "staff_assignments", dims: personDims, facts: true, rel: movesRel(true)},
+	{table: "staff_person_year", dims: personMoveDims, rel: movesRel(false)},
+	{table: "staff_assignments", dims: personMoveDims, facts: true, rel: movesRel(true)},
 }
 
 var movesVariants = append([]variant{{table: "moves_rollup", dims: detailRollupDims,
@@ -380,6 +387,7 @@ var sources = map[string]*source{
 		"new_leaders":        "sumIf(people - pl, has_prev = 1 AND is_leader = 1)",
 		"new_latino_leaders": "sumIf(people - pl, has_prev = 1 AND is_leader = 1 AND ethnicity = 'hispanic_latino')",
 		"new_known_leaders":  "sumIf(people - pl, has_prev = 1 AND is_leader = 1 AND ethnicity != 'unknown')",
+		"movers":             "sumIf(people, has_next = 1)",
 	}},
 	// Members' moves: person-level (membership is per person and year).
 	"member_moves": {name: "member_moves", variants: personMovesVariants, years: sameYears, bases: map[string]string{
@@ -460,8 +468,14 @@ var baseSource = func() map[string]*source {
 var dimColumn = map[string]string{
 	DimSchoolYear: "school_year", DimState: "state_code", DimDistrict: "lea_id", DimSchool: "school_id",
 	DimSchoolLevel: "school_level", DimLeaType: "lea_type", DimLocale: "locale", DimRole: "role_code", DimTier: "tier",
-	DimEthnicity: "ethnicity", DimGender: "gender", DimMember: "member",
+	DimEthnicity: "ethnicity", DimGender: "gender", DimMember: "member", DimNextRole: "next_role",
 }
+
+// dimRows are the rows of a relation a dimension is defined on: a query cut
+// or filtered by the dimension reads only those (next_role: the years t
+// whose year t+1 is in the warehouse; in the last year everybody would be
+// 'none').
+var dimRows = map[string]string{DimNextRole: "has_next = 1"}
 
 // dimSelect lists dims as d0, d1, ... (prefix "" reads the relation's
 // columns; "d_" passes through already named dimension columns).

@@ -57,9 +57,10 @@ func plainRows(t *testing.T, db *warehouse.DB, sql string) map[string][]float64 
 // filters staff_assignments (a constant of this file).
 func personYears(cond string) string {
 	return `(SELECT school_year, staff_key, argMax(lea_id, o) AS lea_id, argMax(school_id, o) AS school_id, max(rk) AS rank,
-		argMax(tier, o) AS tier, argMax(is_leader, o) AS is_leader, argMax(eth, o) AS eth, argMax(gen, o) AS gen
+		argMax(tier, o) AS tier, argMax(is_leader, o) AS is_leader, argMax(eth, o) AS eth, argMax(gen, o) AS gen,
+		argMax(role_code, o) AS role
 	FROM (
-		SELECT school_year, staff_key, lea_id, school_id, toString(ethnicity) AS eth, toString(gender) AS gen, rk, tier, is_leader,
+		SELECT school_year, staff_key, lea_id, school_id, toString(ethnicity) AS eth, toString(gender) AS gen, role_code, rk, tier, is_leader,
 			(rk, fte, school_id) AS o
 		FROM (SELECT school_year, staff_key, lea_id, school_id, ethnicity, gender, fte, role_code FROM {db}.staff_assignments WHERE ` + cond + `)
 		ANY INNER JOIN (SELECT role_code, rank AS rk, toString(tier) AS tier, is_leader FROM {db}.roles FINAL) USING role_code
@@ -230,6 +231,9 @@ func utahExpected(t *testing.T, db *warehouse.DB) map[string]fcase {
 	flow("promotion_rate_ratio", one(num((mv[3]/mv[2])/(mv[5]/mv[4]))))
 	flow("retention_rate", one(ratio(mv[7], mv[6])))
 	flow("member_promotion_rate", one(ratio(mv[9], mv[8])))
+	// Every person-year of 2020-2023 has its year t+1 in the seed (to 2025).
+	py := plainRows(t, db, expand(`SELECT '', toFloat64(count()) FROM {py2020_2023}`))[""]
+	flow("movers", one(num(py[0])))
 
 	// Members against Latino non-members of their rank.
 	pr := plainRows(t, db, expand(strings.ReplaceAll(`SELECT toString(rank), toFloat64(countIf(member = 1)), toFloat64(countIf(member = 1 AND up)),
