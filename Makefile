@@ -7,14 +7,15 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/camino-edu/camino/internal/cli.Version=$(VERSION)
 GOTEST    ?= $(GO) test -count=1 -timeout 20m
 
-.PHONY: run test build deps assets generate check bench clean
+.PHONY: run test build deps browser assets generate check bench clean
 
 ## run: install what is missing, start a local ClickHouse, migrate, seed Utah if empty, serve on :8080
 run: deps assets build
 	./$(BIN) serve --seed-if-empty --admin-key-file .camino/admin.key
 
 ## test: formatting, vet, generated code current, then every test against a real ClickHouse
-test: deps check
+## (and the dashboards in a headless Chromium, with ECharts from npm)
+test: deps browser assets check
 	$(GOTEST) ./...
 
 build:
@@ -22,6 +23,9 @@ build:
 
 deps:
 	@scripts/ensure-deps.sh clickhouse
+
+browser:
+	@scripts/ensure-deps.sh chromium
 
 assets:
 	@scripts/ensure-deps.sh assets

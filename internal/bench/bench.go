@@ -43,7 +43,9 @@ type Options struct {
 	Access AccessOptions
 	// AccessOnly seeds Utah and runs the access section alone.
 	AccessOnly bool
-	Out        io.Writer
+	// PagesOnly seeds Utah and runs the dashboards section alone.
+	PagesOnly bool
+	Out       io.Writer
 }
 
 // Result is one line of the results table.
@@ -115,8 +117,22 @@ func Run(ctx context.Context, opt Options) (string, error) {
 		return render(ctx, db, append(results, r...)), nil
 	}
 
+	if opt.PagesOnly {
+		r, err := pagesSection(ctx, db, opt.Runs, say)
+		if err != nil {
+			return "", err
+		}
+		return render(ctx, db, append(results, r...)), nil
+	}
+
 	say("leadership of Utah's 41 districts: GraphQL end to end vs the same SQL, %d runs each…", opt.Runs)
 	r, err := leadershipRatio(ctx, db, opt.Runs)
+	if err != nil {
+		return "", err
+	}
+	results = append(results, r...)
+
+	r, err = pagesSection(ctx, db, opt.Runs, say)
 	if err != nil {
 		return "", err
 	}

@@ -402,8 +402,8 @@ func serve(ctx context.Context, e *env, args []string) error {
 		TrustedDocuments: trusted})
 	return server.Serve(ctx, cfg.Listen, h, log, func(a net.Addr) {
 		base := "http://" + displayAddr(cfg.Listen, a)
-		fmt.Fprintf(e.stdout, "\nCamino %s is serving on %s\n  GraphiQL     %s/\n  GraphQL API  %s/graphql\n  Health       %s/healthz  %s/readyz\nPress Ctrl-C to stop.\n",
-			Version, base, base, base, base, base)
+		fmt.Fprintf(e.stdout, "\nCamino %s is serving on %s\n  Dashboards   %s/dashboards  (sign in with a key)\n  GraphiQL     %s/\n  GraphQL API  %s/graphql\n  Health       %s/healthz  %s/readyz\nPress Ctrl-C to stop.\n",
+			Version, base, base, base, base, base, base)
 	})
 }
 
@@ -426,7 +426,7 @@ func Exit(ctx context.Context) int {
 func benchCmd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("bench", "bench [--runs N] [--national-scale F] [--load-rows N] [--metrics-scale F] [--metrics-only] "+
 		"[--metrics-data-dir DIR] [--metrics-runs N] [--access-only] [--access-rounds N] [--access-round D] [--access-rate R] "+
-		"[--access-clients N] [--out BENCHMARKS.md]", nil)
+		"[--access-clients N] [--pages-only] [--out BENCHMARKS.md]", nil)
 	runs := fs.Int("runs", 200, "timed runs per side of each comparison")
 	scale := fs.Float64("national-scale", 0.1, "scale of the national seed to time (0 skips it)")
 	out := fs.String("out", "", "rewrite the results section of this Markdown file")
@@ -440,6 +440,7 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	accessRound := fs.Duration("access-round", 6*time.Second, "how long each side runs in one round of the access section")
 	accessRate := fs.Float64("access-rate", 0, "requests per second offered in the access section (0: 60% of the capacity it measures first)")
 	accessClients := fs.Int("access-clients", 64, "concurrent clients of the access section")
+	pagesOnly := fs.Bool("pages-only", false, "seed Utah and run the dashboards section alone (board and district pages)")
 	if err := e.parse(fs, nil, args); err != nil {
 		return err
 	}
@@ -476,6 +477,9 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	if *accessOnly && (*metricsOnly || *accessRounds == 0) {
 		return apperr.Errorf(apperr.Invalid, "--access-only runs the access section alone: not with --metrics-only or --access-rounds 0")
 	}
+	if *pagesOnly && (*metricsOnly || *accessOnly) {
+		return apperr.Errorf(apperr.Invalid, "--pages-only runs the dashboards section alone: not with --metrics-only or --access-only")
+	}
 	if *loadRows == 0 {
 		*loadRows = -1 // Options: negative skips
 	}
@@ -484,7 +488,7 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	}
 	table, err := bench.Run(ctx, bench.Options{Runs: *runs, NationalScale: *scale, LoadRows: *loadRows, Out: e.stdout,
 		MetricsOnly: *metricsOnly, Metrics: bench.MetricsOptions{Scale: *metricsScale, Runs: *metricsRuns, DataDir: *metricsDir},
-		AccessOnly: *accessOnly, Access: bench.AccessOptions{Rounds: *accessRounds, Round: *accessRound, Rate: *accessRate,
+		AccessOnly: *accessOnly, PagesOnly: *pagesOnly, Access: bench.AccessOptions{Rounds: *accessRounds, Round: *accessRound, Rate: *accessRate,
 			Clients: *accessClients}})
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/camino-edu/camino/dashboards"
 	"github.com/camino-edu/camino/graph"
 	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/apperr"
@@ -81,6 +82,9 @@ type Options struct {
 	// extensions.persistedQuery.sha256Hash alone. Analyst and admin keys
 	// run anything.
 	TrustedDocuments map[string]string
+	// DashboardCacheTTL is how long the dashboards reuse a catalog result
+	// for readers of the same scope (default 60 s; negative: no cache).
+	DashboardCacheTTL time.Duration
 }
 
 // New returns the HTTP handler with every route.
@@ -133,6 +137,18 @@ func New(opt Options) http.Handler {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /assets/vendor/", vendorAssets(opt.AssetsDir))
+	// The dashboards read the same services in the same scope as the API
+	// (never HTTP back into it); their login shares the key checks and the
+	// rate limits, and each page writes an audit line like a request.
+	dashboards.New(dashboards.Options{Metrics: opt.Metrics, Places: opt.DB, Auth: auth, SuppressBelow: opt.SuppressBelow,
+		CacheTTL: opt.DashboardCacheTTL, Log: opt.Log, AllowLogin: lim.allowAuthentication, LoginFailed: lim.authenticationFailed,
+		Admit: func(w http.ResponseWriter, r *http.Request, p access.Principal) bool {
+			if a := auditFrom(r.Context()); a != nil {
+				a.keyID, a.role = p.KeyID, p.Role
+				a.setOperation("dashboard " + r.URL.Path)
+			}
+			return lim.allowKey(w, r, p.KeyID)
+		}}).Register(mux)
 	return withRequest(opt, mux)
 }
 

@@ -1,0 +1,65 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/camino-edu/camino/internal/metrics"
+	"github.com/camino-edu/camino/internal/scope"
+)
+
+// cache keeps catalog results for a short while, keyed by the scope (who
+// may see what, suppressed how) and the query: two readers share a result
+// only when they would see exactly the same figures. Results are never
+// changed once made, so they are shared without copying. A load in this
+// process or another shows after at most the TTL.
+type cache struct {
+	ttl time.Duration
+
+	mu sync.Mutex
+	m  map[string]cached
+}
+
+type cached struct {
+	res *metrics.Result
+	at  time.Time
+}
+
+// maxCached bounds the entries; past it, the cache starts over.
+const maxCached = 4096
+
+func newCache(ttl time.Duration) *cache { return &cache{ttl: ttl, m: map[string]cached{}} }
+
+func (c *cache) run(ctx context.Context, q metrics.Query, run func(context.Context, metrics.Query) (*metrics.Result, error),
+	hits, misses *counter) (*metrics.Result, error) {
+	if c.ttl < 0 {
+		misses.add()
+		return run(ctx, q)
+	}
+	b, err := json.Marshal(q)
+	if err != nil {
+		return nil, err
+	}
+	key := scope.From(ctx).Key() + "\x00" + string(b)
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && time.Since(e.at) < c.ttl {
+		hits.add()
+		return e.res, nil
+	}
+	misses.add()
+	res, err := run(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= maxCached {
+		c.m = map[string]cached{}
+	}
+	c.m[key] = cached{res: res, at: time.Now()}
+	c.mu.Unlock()
+	return res, nil
+}

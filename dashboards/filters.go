@@ -1,0 +1,128 @@
+package dashboards
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+)
+
+// filters are a page's query string: the span of school years, the tier
+// of the leader figures, the board's state, and the language. They are
+// kept in every link between pages.
+type filters struct {
+	From, To int
+	Tier     string // "" (every tier), school, district, state
+	State    string // the board's state ("" every state)
+	// StateName is the board state's name (for titles).
+	StateName string
+	Lang      string
+}
+
+var tiers = []string{"school", "district", "state"}
+
+var stateRE = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// badRequest is a filter or path the page refuses, with the reason in the
+// reader's words (shown on a 400 page).
+type badRequest struct{ msg string }
+
+func (b badRequest) Error() string { return b.msg }
+
+// parseFilters reads the query string, defaulting the span to the years
+// with data (first..last; 0, 0 when the warehouse is empty). A value that
+// is not one we know is refused, never guessed.
+func parseFilters(r *http.Request, lang string, first, last int) (filters, error) {
+	q := r.URL.Query()
+	f := filters{From: first, To: last, Lang: lang}
+	for _, name := range []string{"from", "to", "tier", "state", "lang"} {
+		if vs := q[name]; len(vs) > 1 || (len(vs) == 1 && len(vs[0]) > 40) {
+			return f, badRequest{fmt.Sprintf("%s: give it once, as a short value", name)}
+		}
+	}
+	year := func(name string, def int) (int, error) {
+		s := q.Get(name)
+		if s == "" {
+			return def, nil
+		}
+		y, err := strconv.Atoi(s)
+		if err != nil || y < first || y > last {
+			return 0, badRequest{fmt.Sprintf("%s: %q is not a school year with data (%d to %d)", name, s, first, last)}
+		}
+		return y, nil
+	}
+	var err error
+	if f.From, err = year("from", first); err != nil {
+		return f, err
+	}
+	if f.To, err = year("to", last); err != nil {
+		return f, err
+	}
+	if f.From > f.To {
+		return f, badRequest{fmt.Sprintf("from (%d) is after to (%d)", f.From, f.To)}
+	}
+	if t := q.Get("tier"); t != "" {
+		if !isTier(t) {
+			return f, badRequest{fmt.Sprintf("tier: %q is not one of school, district, state", t)}
+		}
+		f.Tier = t
+	}
+	if s := q.Get("state"); s != "" {
+		if !stateRE.MatchString(s) {
+			return f, badRequest{fmt.Sprintf("state: %q is not a two-letter state code", s)}
+		}
+		f.State = s
+	}
+	return f, nil
+}
+
+func isTier(t string) bool {
+	for _, x := range tiers {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// links builds the pages' URLs, keeping the filters the reader set (the
+// defaults are left out, so a bookmark follows new data).
+type links struct{ q url.Values }
+
+func linksFor(r *http.Request, f filters) links {
+	in := r.URL.Query()
+	q := url.Values{}
+	for _, k := range []string{"from", "to", "tier"} {
+		if v := in.Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	q.Set("lang", f.Lang)
+	return links{q: q}
+}
+
+func (l links) path(p string, extra ...string) string {
+	q := url.Values{}
+	for k, v := range l.q {
+		q[k] = v
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		if extra[i+1] == "" {
+			q.Del(extra[i])
+		} else {
+			q.Set(extra[i], extra[i+1])
+		}
+	}
+	if s := q.Encode(); s != "" {
+		return p + "?" + s
+	}
+	return p
+}
+
+func (l links) board(state string) string { return l.path("/dashboards/board", "state", state) }
+func (l links) state(code string) string  { return l.path("/dashboards/state/" + url.PathEscape(code)) }
+func (l links) district(id string) string {
+	return l.path("/dashboards/district/" + url.PathEscape(id))
+}
+func (l links) school(id string) string { return l.path("/dashboards/school/" + url.PathEscape(id)) }

@@ -1,0 +1,88 @@
+package dashboards
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+)
+
+// pageView is what page.html renders.
+type pageView struct {
+	T      text
+	Lang   string
+	Title  string
+	Kind   string
+	Crumbs []crumb
+	Charts []*chart
+	// Scripts are the chart library's files, from the charts' own asset
+	// list (go-echarts, with AssetsHost set to camino's vendor path).
+	Scripts []string
+	F       filters
+	Years   []option
+	Tiers   []option
+	States  []option
+	// Hidden are the query parameters the filter form carries along.
+	Lang2, OtherLangURL, OtherLang string
+	Action                         string
+	SuppressBelow                  int
+	AnySuppressed, AnyCoded        bool
+	Partner                        bool
+	BoardURL                       string
+	// Span is the years the page covers, for the header.
+	Span string
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// pageScript is the page's own script, loaded after the charts' assets.
+const pageScript = "/assets/dashboards/dashboards.js"
+
+// scriptsOf are the charts' script assets as go-echarts lists them (under
+// AssetsHost), each once, then the page's script.
+func scriptsOf(cs []*chart) []string {
+	var out []string
+	for _, c := range cs {
+		for _, a := range c.assets {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return append(out, pageScript)
+}
+
+func (h *Handler) render(w http.ResponseWriter, q *request, v *view, cs []*chart) {
+	t := q.t
+	pv := pageView{T: t, Lang: t.lang, Title: v.title, Kind: v.kind, Crumbs: v.crumbs, Charts: cs, Scripts: scriptsOf(cs),
+		F: q.f, Action: q.r.URL.Path, SuppressBelow: h.opt.SuppressBelow, Partner: q.p.Role == "partner",
+		Span: t.years(q.f.From, q.f.To), BoardURL: h.home0(q.p, q.links)}
+	other := "es"
+	if t.lang == "es" {
+		other = "en"
+	}
+	pv.OtherLang = t.tr("lang.other")
+	pv.OtherLangURL = q.links.path(q.r.URL.Path, "lang", other, "state", q.f.State)
+	for y := q.first; y <= q.last && q.first > 0; y++ {
+		pv.Years = append(pv.Years, option{Value: strconv.Itoa(y), Label: strconv.Itoa(y)})
+	}
+	pv.Tiers = []option{{Value: "", Label: t.tier(""), Selected: q.f.Tier == ""}}
+	for _, x := range tiers {
+		pv.Tiers = append(pv.Tiers, option{Value: x, Label: t.tier(x), Selected: q.f.Tier == x})
+	}
+	if v.kind == "board" {
+		if states, err := h.opt.Places.States(q.r.Context()); err == nil {
+			pv.States = []option{{Value: "", Label: t.tr("all_states"), Selected: q.f.State == ""}}
+			for _, s := range states {
+				pv.States = append(pv.States, option{Value: s.Code, Label: s.Name, Selected: q.f.State == s.Code})
+			}
+		}
+	}
+	for _, c := range cs {
+		pv.AnySuppressed = pv.AnySuppressed || c.Suppressed
+		pv.AnyCoded = pv.AnyCoded || c.Coded
+	}
+	h.html(w, http.StatusOK, "page.html", pv)
+}
