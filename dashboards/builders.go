@@ -63,8 +63,7 @@ func single(id string, build func(ctx context.Context, e env) (*chart, error)) b
 // Latino share (line, right axis).
 func leadershipChart(p place) builder {
 	return single("leadership", func(ctx context.Context, e env) (*chart, error) {
-		r, err := e.query(ctx, metrics.Query{Measures: []string{"leaders", "latino_leaders", "latino_leader_share"},
-			Dimensions: []string{metrics.DimSchoolYear}, Filters: withTier(p.filters(), e.f.Tier), From: e.f.From, To: e.f.To})
+		r, _, err := placeFigures(ctx, e, p, metrics.DimSchoolYear, e.f.From, e.f.To)
 		if err != nil {
 			return nil, err
 		}
@@ -100,13 +99,7 @@ func leadershipChart(p place) builder {
 // of students, per year.
 func representationChart(p place) builder {
 	return single("representation", func(ctx context.Context, e env) (*chart, error) {
-		lead, err := e.query(ctx, metrics.Query{Measures: []string{"latino_leader_share"}, Dimensions: []string{metrics.DimSchoolYear},
-			Filters: withTier(p.filters(), e.f.Tier), From: e.f.From, To: e.f.To})
-		if err != nil {
-			return nil, err
-		}
-		stud, err := e.query(ctx, metrics.Query{Measures: []string{"latino_student_share", "representation_index"},
-			Dimensions: []string{metrics.DimSchoolYear}, Filters: p.filters(), From: e.f.From, To: e.f.To})
+		lead, stud, err := placeFigures(ctx, e, p, metrics.DimSchoolYear, e.f.From, e.f.To)
 		if err != nil {
 			return nil, err
 		}
@@ -211,49 +204,93 @@ func roleChart(p place, id string, measures []string, lastYear bool, title func(
 	})
 }
 
+// leaderMeasures take the tier filter; placeMeasures (students, and figures
+// over every tier) do not.
+var (
+	leaderMeasures = []string{"leaders", "latino_leaders", "latino_leader_share"}
+	placeMeasures  = []string{"latino_student_share", "representation_index", "latino_teacher_share"}
+)
+
+// placeFigures are a place's leader and place figures by one dimension
+// ("" for none) over from..to: one query when every tier is asked, two
+// otherwise (the student figures take no tier). The charts of a page that
+// need them ask the same queries, which the page runs once (env.run).
+func placeFigures(ctx context.Context, e env, p place, dim string, from, to int) (lead, other result, err error) {
+	return placeFiguresOf(ctx, e, p, dim, from, to, placeMeasures)
+}
+
+// placeFiguresOf is placeFigures with other measures than the leaders'.
+func placeFiguresOf(ctx context.Context, e env, p place, dim string, from, to int, others []string) (lead, other result, err error) {
+	var dims []string
+	if dim != "" {
+		dims = []string{dim}
+	}
+	if e.f.Tier == "" {
+		r, err := e.query(ctx, metrics.Query{Measures: append(slices.Clone(leaderMeasures), others...), Dimensions: dims,
+			Filters: p.filters(), From: from, To: to, Limit: maxListed})
+		return r, r, err
+	}
+	errs := make(chan error, 2)
+	go func() {
+		var err error
+		lead, err = e.query(ctx, metrics.Query{Measures: leaderMeasures, Dimensions: dims, Filters: withTier(p.filters(), e.f.Tier),
+			From: from, To: to, Limit: maxListed})
+		errs <- err
+	}()
+	go func() {
+		var err error
+		other, err = e.query(ctx, metrics.Query{Measures: others, Dimensions: dims, Filters: p.filters(), From: from, To: to,
+			Limit: maxListed})
+		errs <- err
+	}()
+	for range 2 {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	return lead, other, err
+}
+
 // reprMeasures are the comparison's figures: the leader share (for the
 // tier asked) and, for every tier, the teacher and student shares and the
 // representation index.
 var reprMeasures = []string{"latino_leader_share", "latino_teacher_share", "latino_student_share", "representation_index"}
 
-// representationOf is a place's comparison figures in one year: one query,
-// or two when a tier is asked (student figures take no tier).
-func representationOf(ctx context.Context, e env, p place, year int) (map[string]figure, error) {
-	out := map[string]figure{}
-	if e.f.Tier != "" {
-		r, err := e.query(ctx, metrics.Query{Measures: reprMeasures[:1], Filters: withTier(p.filters(), e.f.Tier), From: year, To: year})
-		if err != nil {
-			return nil, err
-		}
-		out[reprMeasures[0]] = r.at("", reprMeasures[0])
+// comparisonOf is a place's comparison figures in one year (key: the year,
+// or "" for a result without dimensions).
+func comparisonOf(lead, other result, key string) map[string]figure {
+	out := map[string]figure{"latino_leader_share": lead.at(key, "latino_leader_share")}
+	for _, m := range reprMeasures[1:] {
+		out[m] = other.at(key, m)
 	}
-	ms := reprMeasures
-	if e.f.Tier != "" {
-		ms = reprMeasures[1:]
-	}
-	r, err := e.query(ctx, metrics.Query{Measures: ms, Filters: p.filters(), From: year, To: year})
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range ms {
-		out[m] = r.at("", m)
-	}
-	return out, nil
+	return out
 }
 
 // comparisonChart: the place against its parent (a district against its
 // state, a school against its district, a state against every state).
 func comparisonChart(p, parent place) builder {
 	return single("comparison", func(ctx context.Context, e env) (*chart, error) {
-		var mine, theirs map[string]figure
+		// The place's figures are the yearly ones its other charts read
+		// (the same queries, run once); the parent's, the last year only.
+		var ml, mo, pl, po result
 		errs := make(chan error, 2)
-		go func() { var err error; mine, err = representationOf(ctx, e, p, e.f.To); errs <- err }()
-		go func() { var err error; theirs, err = representationOf(ctx, e, parent, e.f.To); errs <- err }()
+		go func() {
+			var err error
+			ml, mo, err = placeFigures(ctx, e, p, metrics.DimSchoolYear, e.f.From, e.f.To)
+			errs <- err
+		}()
+		go func() {
+			var err error
+			pl, po, err = placeFigures(ctx, e, parent, "", e.f.To, e.f.To)
+			errs <- err
+		}()
 		for range 2 {
 			if err := <-errs; err != nil {
 				return nil, err
 			}
 		}
+		mine, theirs := comparisonOf(ml, mo, strconv.Itoa(e.f.To)), comparisonOf(pl, po, "")
+
 		t := e.t
 		c := &chart{ID: "comparison", Title: fmt.Sprintf(t.tr("chart.comparison"), p.name, parent.name, t.schoolYear(e.f.To)),
 			Height: 300, Note: t.tr("index.note")}
@@ -300,17 +337,10 @@ func schoolsTable(p place) builder {
 			lead, stud result
 			list       map[string][]warehouse.School
 		)
-		errs := make(chan error, 3)
+		errs := make(chan error, 2)
 		go func() {
 			var err error
-			lead, err = e.query(ctx, metrics.Query{Measures: []string{"leaders", "latino_leaders", "latino_leader_share"},
-				Dimensions: []string{metrics.DimSchool}, Filters: withTier(p.filters(), e.f.Tier), From: e.f.To, To: e.f.To, Limit: maxListed})
-			errs <- err
-		}()
-		go func() {
-			var err error
-			stud, err = e.query(ctx, metrics.Query{Measures: []string{"latino_student_share"},
-				Dimensions: []string{metrics.DimSchool}, Filters: p.filters(), From: e.f.To, To: e.f.To, Limit: maxListed})
+			lead, stud, err = placeFiguresOf(ctx, e, p, metrics.DimSchool, e.f.To, e.f.To, []string{"latino_student_share"})
 			errs <- err
 		}()
 		go func() {
@@ -318,7 +348,7 @@ func schoolsTable(p place) builder {
 			list, err = e.places.SchoolsPerDistrict(ctx, []string{p.id}, nil, maxListed)
 			errs <- err
 		}()
-		for range 3 {
+		for range 2 {
 			if err := <-errs; err != nil {
 				return nil, err
 			}

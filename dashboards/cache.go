@@ -63,3 +63,41 @@ func (c *cache) run(ctx context.Context, q metrics.Query, run func(context.Conte
 	c.mu.Unlock()
 	return res, nil
 }
+
+// flights runs each distinct query of one page once: the charts that need
+// the same figures (a place's yearly figures feed three of them) wait for
+// the first that asks. One page's flights share a scope, so the query is
+// the key.
+type flights struct {
+	mu sync.Mutex
+	m  map[string]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	res  *metrics.Result
+	err  error
+}
+
+func (f *flights) do(q metrics.Query, run func() (*metrics.Result, error)) (*metrics.Result, error) {
+	b, err := json.Marshal(q)
+	if err != nil {
+		return nil, err
+	}
+	key := string(b)
+	f.mu.Lock()
+	if f.m == nil {
+		f.m = map[string]*flight{}
+	}
+	if c, ok := f.m[key]; ok {
+		f.mu.Unlock()
+		<-c.done
+		return c.res, c.err
+	}
+	c := &flight{done: make(chan struct{})}
+	f.m[key] = c
+	f.mu.Unlock()
+	c.res, c.err = run()
+	close(c.done)
+	return c.res, c.err
+}

@@ -219,8 +219,9 @@ func (h *Handler) page(build func(context.Context, *request) (*view, error)) htt
 		}
 		e := env{t: t, f: req.f, suppressBelow: h.opt.SuppressBelow, places: h.opt.Places, links: req.links, state: v.state}
 		hits, misses := new(counter), new(counter)
+		fl := &flights{}
 		e.run = func(ctx context.Context, q metrics.Query) (*metrics.Result, error) {
-			return h.cache.run(ctx, q, h.opt.Metrics.Run, hits, misses)
+			return fl.do(q, func() (*metrics.Result, error) { return h.cache.run(ctx, q, h.opt.Metrics.Run, hits, misses) })
 		}
 		e.runner = goalRunner{e.run, h.opt.Metrics.DataYears}
 		builders := v.builders
