@@ -206,6 +206,11 @@ func TestBadFiltersAreRefusedClearly(t *testing.T) {
 			t.Errorf("%s: input echoed unescaped", tc.path)
 		}
 	}
+	// In the reader's language (another browser: this one would remember it).
+	if resp, body := s.get(s.login(s.key(access.RoleAdmin)), "/dashboards/district/"+utahDistrict+"?lang=es&from=abc"); resp.StatusCode != 400 ||
+		!strings.Contains(body, "no es un año escolar con datos") {
+		t.Errorf("a Spanish reader's refusal: %d\n%s", resp.StatusCode, body)
+	}
 	for _, path := range []string{"/dashboards/district/4999999", "/dashboards/state/ZZ", "/dashboards/nothing",
 		"/dashboards/district/" + utahDistrict + "/charts/nothing.csv", "/dashboards/district/" + utahDistrict + "/charts/leadership.png"} {
 		if resp, _ := s.get(c, path); resp.StatusCode != http.StatusNotFound {

@@ -196,7 +196,7 @@ func (h *Handler) page(build func(context.Context, *request) (*view, error)) htt
 		}
 		f, err := parseFilters(r, lang, first, last)
 		if err != nil {
-			h.message(w, t, http.StatusBadRequest, err.Error(), h.home0(p, linksFor(r, filters{Lang: lang})))
+			h.fail(w, t, err, p)
 			return
 		}
 		req := &request{r: r, p: p, t: t, f: f, links: linksFor(r, f), first: first, last: last}
@@ -406,7 +406,7 @@ func (h *Handler) resolve(ctx context.Context, q *request, kind, id string) (p, 
 		}
 		code, err := ids.StateCode("state", id)
 		if err != nil {
-			return p, parent, nil, err
+			return p, parent, nil, bad("bad.state", clip(id))
 		}
 		if !slices.ContainsFunc(states, func(s warehouse.State) bool { return s.Code == code }) {
 			return p, parent, nil, apperr.Errorf(apperr.NotFound, "no state %s in the data", code)
@@ -417,7 +417,7 @@ func (h *Handler) resolve(ctx context.Context, q *request, kind, id string) (p, 
 		return p, parent, crumbs, nil
 	case "district":
 		if _, err := ids.District("district", id); err != nil {
-			return p, parent, nil, err
+			return p, parent, nil, bad("bad.district", clip(id))
 		}
 		if partner && !slices.Contains(q.p.Districts, id) {
 			return p, parent, nil, forbidden
@@ -439,7 +439,7 @@ func (h *Handler) resolve(ctx context.Context, q *request, kind, id string) (p, 
 		return p, parent, crumbs, nil
 	default: // school
 		if _, err := ids.School("school", id); err != nil {
-			return p, parent, nil, err
+			return p, parent, nil, bad("bad.school", clip(id))
 		}
 		ss, err := h.opt.Places.SchoolsByID(ctx, []string{id})
 		if err != nil {
@@ -478,6 +478,14 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
 		next += "?" + r.URL.RawQuery
 	}
 	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+}
+
+// clip shortens a refused value for the message that quotes it.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 // safeNext is a post-login destination: a dashboards path on this server,
@@ -582,9 +590,11 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 // fail answers a page whose place could not be resolved or read.
 func (h *Handler) fail(w http.ResponseWriter, t text, err error, p access.Principal) {
 	back := h.home0(p, links{q: url.Values{"lang": {t.lang}}})
-	var bad badRequest
+	var refused badRequest
 	switch code := apperr.CodeOf(err); {
-	case errors.As(err, &bad) || code == apperr.Invalid:
+	case errors.As(err, &refused):
+		h.message(w, t, http.StatusBadRequest, refused.in(t), back)
+	case code == apperr.Invalid:
 		h.message(w, t, http.StatusBadRequest, apperr.MessageOf(err), back)
 	case code == apperr.Forbidden:
 		h.message(w, t, http.StatusForbidden, t.tr("forbidden"), back)

@@ -24,11 +24,19 @@ var tiers = []string{"school", "district", "state"}
 
 var stateRE = regexp.MustCompile(`^[A-Z]{2}$`)
 
-// badRequest is a filter or path the page refuses, with the reason in the
-// reader's words (shown on a 400 page).
-type badRequest struct{ msg string }
+// badRequest is a filter or path the page refuses: a message key and its
+// arguments, said in the reader's language on a 400 page.
+type badRequest struct {
+	key  string
+	args []any
+}
 
-func (b badRequest) Error() string { return b.msg }
+func bad(key string, args ...any) badRequest { return badRequest{key: key, args: args} }
+
+func (b badRequest) Error() string { return b.in(text{lang: "en"}) }
+
+// in is the refusal in t's language.
+func (b badRequest) in(t text) string { return fmt.Sprintf(t.tr(b.key), b.args...) }
 
 // parseFilters reads the query string, defaulting the span to the years
 // with data (first..last; 0, 0 when the warehouse is empty). A value that
@@ -38,7 +46,7 @@ func parseFilters(r *http.Request, lang string, first, last int) (filters, error
 	f := filters{From: first, To: last, Lang: lang}
 	for _, name := range []string{"from", "to", "tier", "state", "lang"} {
 		if vs := q[name]; len(vs) > 1 || (len(vs) == 1 && len(vs[0]) > 40) {
-			return f, badRequest{fmt.Sprintf("%s: give it once, as a short value", name)}
+			return f, bad("bad.once", name)
 		}
 	}
 	year := func(name string, def int) (int, error) {
@@ -48,7 +56,7 @@ func parseFilters(r *http.Request, lang string, first, last int) (filters, error
 		}
 		y, err := strconv.Atoi(s)
 		if err != nil || y < first || y > last {
-			return 0, badRequest{fmt.Sprintf("%s: %q is not a school year with data (%d to %d)", name, s, first, last)}
+			return 0, bad("bad.year", name, s, first, last)
 		}
 		return y, nil
 	}
@@ -60,17 +68,17 @@ func parseFilters(r *http.Request, lang string, first, last int) (filters, error
 		return f, err
 	}
 	if f.From > f.To {
-		return f, badRequest{fmt.Sprintf("from (%d) is after to (%d)", f.From, f.To)}
+		return f, bad("bad.span", f.From, f.To)
 	}
 	if t := q.Get("tier"); t != "" {
 		if !isTier(t) {
-			return f, badRequest{fmt.Sprintf("tier: %q is not one of school, district, state", t)}
+			return f, bad("bad.tier", t)
 		}
 		f.Tier = t
 	}
 	if s := q.Get("state"); s != "" {
 		if !stateRE.MatchString(s) {
-			return f, badRequest{fmt.Sprintf("state: %q is not a two-letter state code", s)}
+			return f, bad("bad.state", s)
 		}
 		f.State = s
 	}
