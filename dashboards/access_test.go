@@ -332,3 +332,18 @@ func readAll(resp *http.Response) string {
 		}
 	}
 }
+
+func TestAnEmptyWarehouseSaysSo(t *testing.T) {
+	s := newSite(t, whtest.NewDB(t))
+	c := s.login(s.key(access.RoleAdmin))
+	resp, body := s.get(c, "/dashboards/board")
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, `class="failed"`) {
+		t.Fatalf("empty warehouse board: %d\n%s", resp.StatusCode, body)
+	}
+	if !strings.Contains(body, "No data for these filters") || strings.Contains(body, `data-chart=`) {
+		t.Errorf("an empty warehouse draws charts or does not say it has no data:\n%s", body)
+	}
+	if resp, _ := s.get(c, "/dashboards/board?from=2020"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a year of an empty warehouse: %d, want 400", resp.StatusCode)
+	}
+}

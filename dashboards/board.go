@@ -280,6 +280,9 @@ func goalsBuilder() builder {
 		if err != nil {
 			return nil, err
 		}
+		if len(goals) == 0 {
+			return []*chart{{ID: "goal", Title: e.t.tr("goals"), Empty: true, EmptyText: e.t.tr("no_goals")}}, nil
+		}
 		out := make([][]*chart, len(goals))
 		errs := make([]error, len(goals))
 		var wg sync.WaitGroup

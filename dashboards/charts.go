@@ -35,6 +35,8 @@ type chart struct {
 	// Empty says the filter selects no data; Failed that the figures could
 	// not be computed (logged; the rest of the page is served).
 	Empty, Failed bool
+	// EmptyText replaces the usual "no data" words.
+	EmptyText string
 	// Suppressed and Coded say some figure is hidden or a bound (footnote).
 	Suppressed, Coded bool
 	// Badge is a goal's on-track label and its CSS class.

@@ -228,7 +228,17 @@ func (h *Handler) page(build func(context.Context, *request) (*view, error)) htt
 		if only != "" {
 			builders = slices.DeleteFunc(slices.Clone(builders), func(b builder) bool { return !strings.HasPrefix(only, b.id) })
 		}
-		cs, timings := h.run(ctx, e, builders)
+		var cs []*chart
+		var timings []string
+		if last == 0 {
+			// An empty warehouse: every chart says there are no data (the
+			// catalog refuses to compute over nothing).
+			for _, b := range builders {
+				cs = append(cs, &chart{ID: b.id, Title: t.tr("chart." + b.id + ".short"), Empty: true})
+			}
+		} else {
+			cs, timings = h.run(ctx, e, builders)
+		}
 		timing := append(timings, fmt.Sprintf("cache;desc=\"%d hits, %d misses\"", hits.n(), misses.n()),
 			fmt.Sprintf("total;dur=%.1f", float64(time.Since(start).Microseconds())/1000))
 		w.Header().Set("Server-Timing", strings.Join(timing, ", "))
