@@ -161,27 +161,13 @@ type crumb struct{ Name, Link string }
 func (h *Handler) page(build func(context.Context, *request) (*view, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		lang := langOf(r)
-		t := text{lang: lang}
+		t := text{lang: langOf(r)}
 		if v := r.URL.Query().Get("lang"); isLang(v) {
 			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: v, Path: "/", MaxAge: 365 * 24 * 3600,
 				SameSite: http.SameSiteStrictMode, HttpOnly: true})
 		}
-		key, ok := h.sessions.key(r)
+		p, ok := h.signedIn(w, r, t)
 		if !ok {
-			h.toLogin(w, r)
-			return
-		}
-		p, err := h.opt.Auth.Authenticate(r.Context(), key)
-		if err != nil {
-			if apperr.CodeOf(err) == apperr.Unauthenticated {
-				h.sessions.end(r)
-				setCookie(w, r, "", 0)
-				h.toLogin(w, r)
-				return
-			}
-			h.opt.Log.Error("dashboards: authentication failed", "err", err)
-			h.message(w, t, http.StatusServiceUnavailable, t.tr("login.unavailable"), "")
 			return
 		}
 		ctx := access.WithPrincipal(r.Context(), p, h.opt.SuppressBelow, false)
@@ -194,7 +180,7 @@ func (h *Handler) page(build func(context.Context, *request) (*view, error)) htt
 			h.fail(w, t, err, p)
 			return
 		}
-		f, err := parseFilters(r, lang, first, last)
+		f, err := parseFilters(r, t.lang, first, last)
 		if err != nil {
 			h.fail(w, t, err, p)
 			return
@@ -209,56 +195,86 @@ func (h *Handler) page(build func(context.Context, *request) (*view, error)) htt
 			http.Redirect(w, r, v.redirect, http.StatusSeeOther)
 			return
 		}
-		only := ""
-		if c := r.PathValue("chart"); c != "" {
-			var ok bool
-			if only, ok = strings.CutSuffix(c, ".csv"); !ok {
-				h.message(w, t, http.StatusNotFound, t.tr("notfound"), "")
-				return
-			}
-		}
-		e := env{t: t, f: req.f, suppressBelow: h.opt.SuppressBelow, places: h.opt.Places, links: req.links, state: v.state}
-		hits, misses := new(counter), new(counter)
-		fl := &flights{}
-		e.run = func(ctx context.Context, q metrics.Query) (*metrics.Result, error) {
-			return fl.do(q, func() (*metrics.Result, error) { return h.cache.run(ctx, q, h.opt.Metrics.Run, hits, misses) })
-		}
-		e.runner = goalRunner{e.run, h.opt.Metrics.DataYears}
-		builders := v.builders
-		if only != "" {
-			builders = slices.DeleteFunc(slices.Clone(builders), func(b builder) bool { return !strings.HasPrefix(only, b.id) })
-		}
-		var cs []*chart
-		var timings []string
-		if last == 0 {
-			// An empty warehouse: every chart says there are no data (the
-			// catalog refuses to compute over nothing).
-			for _, b := range builders {
-				cs = append(cs, &chart{ID: b.id, Title: t.tr("chart." + b.id + ".short"), Empty: true})
-			}
-		} else {
-			cs, timings = h.run(ctx, e, builders)
-		}
-		timing := append(timings, fmt.Sprintf("cache;desc=\"%d hits, %d misses\"", hits.n(), misses.n()),
-			fmt.Sprintf("total;dur=%.1f", float64(time.Since(start).Microseconds())/1000))
-		w.Header().Set("Server-Timing", strings.Join(timing, ", "))
-		w.Header().Set("Cache-Control", "private, no-store")
-		w.Header().Set("Vary", "Cookie, Accept-Language")
-		if only != "" {
-			for _, c := range cs {
-				if c.ID == only {
-					h.writeCSV(w, v, c)
-					return
-				}
-			}
+		only, csv := strings.CutSuffix(r.PathValue("chart"), ".csv")
+		if r.PathValue("chart") != "" && !csv {
 			h.message(w, t, http.StatusNotFound, t.tr("notfound"), "")
 			return
 		}
-		for _, c := range cs {
-			c.CSV = req.links.path(v.base + "/charts/" + url.PathEscape(c.ID) + ".csv")
+		cs, timing := h.charts(ctx, req, v, only)
+		timing = append(timing, fmt.Sprintf("total;dur=%.1f", float64(time.Since(start).Microseconds())/1000))
+		w.Header().Set("Server-Timing", strings.Join(timing, ", "))
+		w.Header().Set("Cache-Control", "private, no-store")
+		w.Header().Set("Vary", "Cookie, Accept-Language")
+		if !csv {
+			for _, c := range cs {
+				c.CSV = req.links.path(v.base + "/charts/" + url.PathEscape(c.ID) + ".csv")
+			}
+			h.render(w, req, v, cs)
+			return
 		}
-		h.render(w, req, v, cs)
+		for _, c := range cs {
+			if c.ID == only {
+				if c.Failed {
+					h.message(w, t, http.StatusServiceUnavailable, t.tr("error"), "")
+				} else {
+					h.writeCSV(w, v, c)
+				}
+				return
+			}
+		}
+		h.message(w, t, http.StatusNotFound, t.tr("notfound"), "")
 	}
+}
+
+// signedIn is the principal of the request's session; without a valid one
+// it has answered (a redirect to the login form, or 503 when keys cannot be
+// checked).
+func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, t text) (access.Principal, bool) {
+	key, ok := h.sessions.key(r)
+	if !ok {
+		h.toLogin(w, r)
+		return access.Principal{}, false
+	}
+	p, err := h.opt.Auth.Authenticate(r.Context(), key)
+	switch {
+	case err == nil:
+		return p, true
+	case apperr.CodeOf(err) == apperr.Unauthenticated: // revoked or expired since the login
+		h.sessions.end(r)
+		setCookie(w, r, "", 0)
+		h.toLogin(w, r)
+	default:
+		h.opt.Log.Error("dashboards: authentication failed", "err", err)
+		h.message(w, t, http.StatusServiceUnavailable, t.tr("login.unavailable"), "")
+	}
+	return access.Principal{}, false
+}
+
+// charts computes the view's charts (only those of one builder when only
+// names a chart), with their Server-Timing entries.
+func (h *Handler) charts(ctx context.Context, req *request, v *view, only string) ([]*chart, []string) {
+	builders := v.builders
+	if only != "" {
+		builders = slices.DeleteFunc(slices.Clone(builders), func(b builder) bool { return !strings.HasPrefix(only, b.id) })
+	}
+	if req.last == 0 {
+		// An empty warehouse: every chart says there are no data (the
+		// catalog refuses to compute over nothing).
+		cs := make([]*chart, len(builders))
+		for i, b := range builders {
+			cs[i] = &chart{ID: b.id, Title: req.t.tr("chart." + b.id + ".short"), Empty: true}
+		}
+		return cs, nil
+	}
+	e := env{t: req.t, f: req.f, suppressBelow: h.opt.SuppressBelow, places: h.opt.Places, links: req.links, state: v.state}
+	hits, misses := new(counter), new(counter)
+	fl := &flights{}
+	e.run = func(ctx context.Context, q metrics.Query) (*metrics.Result, error) {
+		return fl.do(q, func() (*metrics.Result, error) { return h.cache.run(ctx, q, h.opt.Metrics.Run, hits, misses) })
+	}
+	e.runner = goalRunner{e.run, h.opt.Metrics.DataYears}
+	cs, timing := h.run(ctx, e, builders)
+	return cs, append(timing, fmt.Sprintf("cache;desc=\"%d hits, %d misses\"", hits.n(), misses.n()))
 }
 
 // run computes the builders in parallel (at most 8 at once), in page order;
