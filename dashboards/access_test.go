@@ -1,7 +1,7 @@
 package dashboards_test
 
 import (
-	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -315,22 +315,15 @@ func TestEmptyStateSaysSo(t *testing.T) {
 func mustURL(s string) *url.URL {
 	u, err := url.Parse(s)
 	if err != nil {
-		panic(fmt.Sprint(err))
+		panic(err)
 	}
 	return u
 }
 
 func readAll(resp *http.Response) string {
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			return b.String()
-		}
-	}
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 func TestAnEmptyWarehouseSaysSo(t *testing.T) {

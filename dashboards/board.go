@@ -36,6 +36,12 @@ func goalCharts(ctx context.Context, e env, g warehouse.Goal) ([]*chart, error) 
 		}
 	}
 	fig := func(v *float64) figure { return figure{v: metrics.Value{V: v}, unit: def.Unit} }
+	// A projection of a count is not a count: it keeps its decimals.
+	projUnit := def.Unit
+	if projUnit == metrics.UnitCount {
+		projUnit = metrics.UnitRatio
+	}
+
 	target := g.TargetValue
 
 	gauge := &chart{ID: "goal-" + g.ID + "-gauge", Title: g.Title + " · " + fmt.Sprintf(t.tr("chart.goal.gauge"), g.TargetYear),
@@ -47,7 +53,7 @@ func goalCharts(ctx context.Context, e env, g warehouse.Goal) ([]*chart, error) 
 		latest = t.schoolYear(*p.LatestYear)
 	}
 	gauge.Table.Rows = [][]cell{{textCell(latest), t.cell(fig(p.LatestValue), e.suppressBelow), t.cell(fig(&target), e.suppressBelow),
-		t.cell(fig(p.ProjectedValue), e.suppressBelow), t.cell(pct, e.suppressBelow)}}
+		t.cell(figure{v: metrics.Value{V: p.ProjectedValue}, unit: projUnit}, e.suppressBelow), t.cell(pct, e.suppressBelow)}}
 	gauge.Empty = p.LatestValue == nil
 	needle := 0.0
 	if p.PercentOfWay != nil {
@@ -69,30 +75,32 @@ func goalCharts(ctx context.Context, e env, g warehouse.Goal) ([]*chart, error) 
 		first = min(first, p.Actual[0].Year)
 	}
 	years := yearsOf(first, g.TargetYear)
-	actual, proj, tgt := make([]any, len(years)), make([]any, len(years)), make([]any, len(years))
-	line.Table.Columns = []string{t.tr("school_year"), t.tr("actual"), t.tr("projection"), t.tr("target")}
+	actual, proj, tgt := make([]figure, len(years)), make([]figure, len(years)), make([]figure, len(years))
 	for i := range years {
-		actual[i], proj[i], tgt[i] = "-", "-", "-"
+		actual[i], proj[i], tgt[i] = figure{unit: def.Unit}, figure{unit: projUnit}, figure{unit: def.Unit}
 	}
 	for _, a := range p.Actual {
 		if i := a.Year - first; i >= 0 && i < len(years) {
-			actual[i] = point(fig(a.Value))
+			actual[i].v.V = a.Value
 		}
-	}
-	// A projection of a count is not a count: it keeps its decimals.
-	projUnit := def.Unit
-	if projUnit == metrics.UnitCount {
-		projUnit = metrics.UnitRatio
 	}
 	for _, a := range p.Projection {
 		if i := a.Year - first; i >= 0 && i < len(years) {
-			proj[i] = point(figure{v: metrics.Value{V: a.Value}, unit: projUnit})
+			proj[i].v.V = a.Value
 		}
 	}
-	tgt[0] = point(fig(&g.BaselineValue))
-	tgt[len(years)-1] = point(fig(&target))
+	tgt[0].v.V, tgt[len(years)-1].v.V = &g.BaselineValue, &target
+	line.Table.Columns = []string{t.tr("school_year"), t.tr("actual"), t.tr("projection"), t.tr("target")}
+	points := func(fs []figure) []any {
+		out := make([]any, len(fs))
+		for i, f := range fs {
+			out[i] = point(f)
+		}
+		return out
+	}
 	for i, y := range years {
-		line.Table.Rows = append(line.Table.Rows, []cell{yearCell(t, y), tableOf(t, actual[i], def.Unit), tableOf(t, proj[i], projUnit), tableOf(t, tgt[i], def.Unit)})
+		line.Table.Rows = append(line.Table.Rows, []cell{yearCell(t, y), t.cell(actual[i], e.suppressBelow),
+			t.cell(proj[i], e.suppressBelow), t.cell(tgt[i], e.suppressBelow)})
 	}
 	line.Empty = p.LatestValue == nil
 	axis := measure
@@ -104,30 +112,14 @@ func goalCharts(ctx context.Context, e env, g warehouse.Goal) ([]*chart, error) 
 		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
 		charts.WithYAxisOpts(valueAxis(axis, func(y *opts.YAxis) { y.Scale = opts.Bool(true) })))...)
 	lc.SetXAxis(years).
-		AddSeries(t.tr("actual"), lineData(actual)).
-		AddSeries(t.tr("projection"), lineData(proj), charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"})).
-		AddSeries(t.tr("target"), lineData(tgt), charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true)}),
+		AddSeries(t.tr("actual"), lineData(points(actual))).
+		AddSeries(t.tr("projection"), lineData(points(proj)), charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"})).
+		AddSeries(t.tr("target"), lineData(points(tgt)), charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true)}),
 			charts.WithLineStyleOpts(opts.LineStyle{Type: "dotted"}))
 	if err = line.setOption(lc); err != nil {
 		return nil, err
 	}
 	return []*chart{gauge, line}, nil
-}
-
-// tableOf formats a series point for the table (points are already in the
-// chart's unit: percent for shares).
-func tableOf(t text, v any, unit string) cell {
-	x, ok := v.(float64)
-	if !ok {
-		return cell{Text: "–", Num: true}
-	}
-	if unit == metrics.UnitShare {
-		return cell{Text: t.percent(x / 100), Raw: fmt.Sprint(x / 100), Num: true}
-	}
-	if unit == metrics.UnitCount {
-		return cell{Text: t.int(x), Raw: fmt.Sprint(x), Num: true}
-	}
-	return cell{Text: t.number(x, 2), Raw: fmt.Sprint(x), Num: true}
 }
 
 // boardPlace is what the board's charts cover: the state chosen, or every

@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -32,17 +31,14 @@ const maxCached = 4096
 
 func newCache(ttl time.Duration) *cache { return &cache{ttl: ttl, m: map[string]cached{}} }
 
-func (c *cache) run(ctx context.Context, q metrics.Query, run func(context.Context, metrics.Query) (*metrics.Result, error),
+// run answers q (whose JSON is query) from the cache, or runs it.
+func (c *cache) run(ctx context.Context, q metrics.Query, query string, run func(context.Context, metrics.Query) (*metrics.Result, error),
 	hits, misses *counter) (*metrics.Result, error) {
 	if c.ttl < 0 {
 		misses.add()
 		return run(ctx, q)
 	}
-	b, err := json.Marshal(q)
-	if err != nil {
-		return nil, err
-	}
-	key := scope.From(ctx).Key() + "\x00" + string(b)
+	key := scope.From(ctx).Key() + "\x00" + query
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()
@@ -66,8 +62,8 @@ func (c *cache) run(ctx context.Context, q metrics.Query, run func(context.Conte
 
 // flights runs each distinct query of one page once: the charts that need
 // the same figures (a place's yearly figures feed three of them) wait for
-// the first that asks. One page's flights share a scope, so the query is
-// the key.
+// the first that asks. One page's flights share a scope, so the query's
+// JSON is the key.
 type flights struct {
 	mu sync.Mutex
 	m  map[string]*flight
@@ -79,12 +75,7 @@ type flight struct {
 	err  error
 }
 
-func (f *flights) do(q metrics.Query, run func() (*metrics.Result, error)) (*metrics.Result, error) {
-	b, err := json.Marshal(q)
-	if err != nil {
-		return nil, err
-	}
-	key := string(b)
+func (f *flights) do(key string, run func() (*metrics.Result, error)) (*metrics.Result, error) {
 	f.mu.Lock()
 	if f.m == nil {
 		f.m = map[string]*flight{}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"embed"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -79,10 +80,8 @@ func New(opt Options) *Handler {
 	if opt.SuppressBelow == 0 {
 		opt.SuppressBelow = 10
 	}
-	for _, f := range []*func(http.ResponseWriter, *http.Request) bool{&opt.AllowLogin} {
-		if *f == nil {
-			*f = func(http.ResponseWriter, *http.Request) bool { return true }
-		}
+	if opt.AllowLogin == nil {
+		opt.AllowLogin = func(http.ResponseWriter, *http.Request) bool { return true }
 	}
 	if opt.LoginFailed == nil {
 		opt.LoginFailed = func(*http.Request) {}
@@ -270,7 +269,13 @@ func (h *Handler) charts(ctx context.Context, req *request, v *view, only string
 	hits, misses := new(counter), new(counter)
 	fl := &flights{}
 	e.run = func(ctx context.Context, q metrics.Query) (*metrics.Result, error) {
-		return fl.do(q, func() (*metrics.Result, error) { return h.cache.run(ctx, q, h.opt.Metrics.Run, hits, misses) })
+		b, err := json.Marshal(q)
+		if err != nil {
+			return nil, err
+		}
+		return fl.do(string(b), func() (*metrics.Result, error) {
+			return h.cache.run(ctx, q, string(b), h.opt.Metrics.Run, hits, misses)
+		})
 	}
 	e.runner = goalRunner{e.run, h.opt.Metrics.DataYears}
 	cs, timing := h.run(ctx, e, builders)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 )
 
@@ -71,7 +72,7 @@ func parseFilters(r *http.Request, lang string, first, last int) (filters, error
 		return f, bad("bad.span", f.From, f.To)
 	}
 	if t := q.Get("tier"); t != "" {
-		if !isTier(t) {
+		if !slices.Contains(tiers, t) {
 			return f, bad("bad.tier", t)
 		}
 		f.Tier = t
@@ -83,15 +84,6 @@ func parseFilters(r *http.Request, lang string, first, last int) (filters, error
 		f.State = s
 	}
 	return f, nil
-}
-
-func isTier(t string) bool {
-	for _, x := range tiers {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }
 
 // links builds the pages' URLs, keeping the filters the reader set (the

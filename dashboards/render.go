@@ -16,18 +16,16 @@ type pageView struct {
 	Charts []*chart
 	// Scripts are the chart library's files, from the charts' own asset
 	// list (go-echarts, with AssetsHost set to camino's vendor path).
-	Scripts []string
-	F       filters
-	Years   []option
-	Tiers   []option
-	States  []option
-	// Hidden are the query parameters the filter form carries along.
-	Lang2, OtherLangURL, OtherLang string
-	Action                         string
-	SuppressBelow                  int
-	AnySuppressed, AnyCoded        bool
-	Partner                        bool
-	BoardURL                       string
+	Scripts                 []string
+	F                       filters
+	Years                   []option
+	Tiers                   []option
+	States                  []option
+	OtherLangURL, OtherLang string
+	Action                  string
+	SuppressBelow           int
+	// BoardURL is the reader's home (the board, or a partner's district).
+	BoardURL string
 	// Span is the years the page covers, for the header.
 	Span string
 }
@@ -57,7 +55,7 @@ func scriptsOf(cs []*chart) []string {
 func (h *Handler) render(w http.ResponseWriter, q *request, v *view, cs []*chart) {
 	t := q.t
 	pv := pageView{T: t, Lang: t.lang, Title: v.title, Kind: v.kind, Crumbs: v.crumbs, Charts: cs, Scripts: scriptsOf(cs),
-		F: q.f, Action: q.r.URL.Path, SuppressBelow: h.opt.SuppressBelow, Partner: q.p.Role == "partner",
+		F: q.f, Action: q.r.URL.Path, SuppressBelow: h.opt.SuppressBelow,
 		Span: t.years(q.f.From, q.f.To), BoardURL: h.home0(q.p, q.links)}
 	other := "es"
 	if t.lang == "es" {
@@ -79,10 +77,6 @@ func (h *Handler) render(w http.ResponseWriter, q *request, v *view, cs []*chart
 				pv.States = append(pv.States, option{Value: s.Code, Label: s.Name, Selected: q.f.State == s.Code})
 			}
 		}
-	}
-	for _, c := range cs {
-		pv.AnySuppressed = pv.AnySuppressed || c.Suppressed
-		pv.AnyCoded = pv.AnyCoded || c.Coded
 	}
 	h.html(w, http.StatusOK, "page.html", pv)
 }

@@ -52,15 +52,24 @@ func authenticated(opt Options, auth *access.Authenticator, lim *limiters, next 
 			return
 		}
 		public := strings.EqualFold(r.Header.Get(publicHeader), "true")
-		ctx := access.WithPrincipal(r.Context(), p, opt.SuppressBelow, public)
-		if a := auditFrom(ctx); a != nil {
-			a.keyID, a.role = p.KeyID, p.Role
-		}
-		if !lim.allowKey(w, r.WithContext(ctx), p.KeyID) {
+		r = r.WithContext(access.WithPrincipal(r.Context(), p, opt.SuppressBelow, public))
+		if !admit(w, r, lim, p) {
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r)
 	})
+}
+
+// admit is what follows a valid key, for the API and the dashboards alike:
+// the audit line names the key, and the key's rate limit applies (false:
+// the refusal is written).
+func admit(w http.ResponseWriter, r *http.Request, lim *limiters, p access.Principal) bool {
+	if a := auditFrom(r.Context()); a != nil {
+		a.mu.Lock()
+		a.keyID, a.role = p.KeyID, p.Role
+		a.mu.Unlock()
+	}
+	return lim.allowKey(w, r, p.KeyID)
 }
 
 func refuseUnauthenticated(w http.ResponseWriter) {

@@ -144,10 +144,9 @@ func New(opt Options) http.Handler {
 		CacheTTL: opt.DashboardCacheTTL, Log: opt.Log, AllowLogin: lim.allowAuthentication, LoginFailed: lim.authenticationFailed,
 		Admit: func(w http.ResponseWriter, r *http.Request, p access.Principal) bool {
 			if a := auditFrom(r.Context()); a != nil {
-				a.keyID, a.role = p.KeyID, p.Role
 				a.setOperation("dashboard " + r.URL.Path)
 			}
-			return lim.allowKey(w, r, p.KeyID)
+			return admit(w, r, lim, p)
 		}}).Register(mux)
 	return withRequest(opt, mux)
 }
