@@ -45,6 +45,9 @@ type Options struct {
 	AccessOnly bool
 	// PagesOnly seeds Utah and runs the dashboards section alone.
 	PagesOnly bool
+	// LoadOnly seeds Utah (whose schools the loaded file uses) and runs the
+	// load section alone.
+	LoadOnly bool
 	Out       io.Writer
 }
 
@@ -111,6 +114,18 @@ func Run(ctx context.Context, opt Options) (string, error) {
 		}
 		say("access: keys and scopes under load, against the same requests without…")
 		r, err := accessSection(ctx, srv.Addr(), db, opt.Access, say)
+		if err != nil {
+			return "", err
+		}
+		return render(ctx, db, append(results, r...)), nil
+	}
+
+	if opt.LoadOnly {
+		if opt.LoadRows <= 0 {
+			return "", fmt.Errorf("the load section alone needs a row count above 0")
+		}
+		say("camino load staffing vs clickhouse-client, %d rows…", opt.LoadRows)
+		r, err := loadRatio(ctx, db, srv.Addr(), opt.Binary, opt.LoadRows)
 		if err != nil {
 			return "", err
 		}

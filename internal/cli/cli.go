@@ -426,7 +426,7 @@ func Exit(ctx context.Context) int {
 func benchCmd(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("bench", "bench [--runs N] [--national-scale F] [--load-rows N] [--metrics-scale F] [--metrics-only] "+
 		"[--metrics-data-dir DIR] [--metrics-runs N] [--access-only] [--access-rounds N] [--access-round D] [--access-rate R] "+
-		"[--access-clients N] [--pages-only] [--out BENCHMARKS.md]", nil)
+		"[--access-clients N] [--pages-only] [--load-only] [--out BENCHMARKS.md]", nil)
 	runs := fs.Int("runs", 200, "timed runs per side of each comparison")
 	scale := fs.Float64("national-scale", 0.1, "scale of the national seed to time (0 skips it)")
 	out := fs.String("out", "", "rewrite the results section of this Markdown file")
@@ -441,6 +441,7 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	accessRate := fs.Float64("access-rate", 0, "requests per second offered in the access section (0: 60% of the capacity it measures first)")
 	accessClients := fs.Int("access-clients", 64, "concurrent clients of the access section")
 	pagesOnly := fs.Bool("pages-only", false, "seed Utah and run the dashboards section alone (board and district pages)")
+	loadOnly := fs.Bool("load-only", false, "seed Utah and run the load section alone (camino load vs clickhouse-client, --load-rows rows)")
 	if err := e.parse(fs, nil, args); err != nil {
 		return err
 	}
@@ -480,6 +481,9 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	if *pagesOnly && (*metricsOnly || *accessOnly) {
 		return apperr.Errorf(apperr.Invalid, "--pages-only runs the dashboards section alone: not with --metrics-only or --access-only")
 	}
+	if *loadOnly && (*metricsOnly || *accessOnly || *pagesOnly || *loadRows == 0) {
+		return apperr.Errorf(apperr.Invalid, "--load-only runs the load section alone: not with another --*-only or --load-rows 0")
+	}
 	if *loadRows == 0 {
 		*loadRows = -1 // Options: negative skips
 	}
@@ -488,7 +492,7 @@ func benchCmd(ctx context.Context, e *env, args []string) error {
 	}
 	table, err := bench.Run(ctx, bench.Options{Runs: *runs, NationalScale: *scale, LoadRows: *loadRows, Out: e.stdout,
 		MetricsOnly: *metricsOnly, Metrics: bench.MetricsOptions{Scale: *metricsScale, Runs: *metricsRuns, DataDir: *metricsDir},
-		AccessOnly: *accessOnly, PagesOnly: *pagesOnly, Access: bench.AccessOptions{Rounds: *accessRounds, Round: *accessRound, Rate: *accessRate,
+		AccessOnly: *accessOnly, PagesOnly: *pagesOnly, LoadOnly: *loadOnly, Access: bench.AccessOptions{Rounds: *accessRounds, Round: *accessRound, Rate: *accessRate,
 			Clients: *accessClients}})
 	if err != nil {
 		return err
