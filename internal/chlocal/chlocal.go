@@ -39,6 +39,10 @@ type Options struct {
 	// MaxMemoryBytes caps the server's memory (default 4 GiB).
 	MaxMemoryBytes int64
 	Logger         *slog.Logger
+
+	// shared starts the server in its own session, to outlive this process
+	// (Attach); otherwise it dies with this process.
+	shared bool
 }
 
 // Server is a running local clickhouse-server.
@@ -121,7 +125,16 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 			return nil, fmt.Errorf("chlocal: %w", err)
 		}
 	}
-	stopStale(s.dir, s.log)
+	if !s.tempDir && !opt.shared {
+		// Attach checked under its lock; here a live server on the directory
+		// is someone else's, never to be stopped.
+		if rec, live, err := running(s.dir); err != nil {
+			return nil, err
+		} else if live {
+			return nil, fmt.Errorf("chlocal: a clickhouse-server (pid %d) already runs on %s; use it, or stop it with `camino warehouse stop`",
+				rec.PID, s.dir)
+		}
+	}
 
 	// A port picked free may be taken before the server binds it; try again.
 	var lastErr error
@@ -159,15 +172,23 @@ func (s *Server) start(ctx context.Context, bin string, pre []string, opt Option
 	cmd := exec.Command(bin, append(pre, "--config-file="+cfgPath)...)
 	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = stdout, stdout
-	// The server dies with us even if we are killed, and stays out of the
-	// terminal's process group so ^C reaches only camino, which stops it.
+	// Out of the terminal's process group either way, so ^C reaches only
+	// camino, which decides. A server of this process alone dies with it
+	// even if it is killed; a shared one has its own session and outlives
+	// the process that started it (the last one attached stops it).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setpgid: true}
+	if opt.shared {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	}
 	if err := cmd.Start(); err != nil {
 		stdout.Close()
 		return fmt.Errorf("chlocal: starting %s: %w", bin, err)
 	}
 	s.cmd = cmd
-	_ = os.WriteFile(filepath.Join(s.dir, "server.pid"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
+	if !s.tempDir {
+		_ = writeJSON(filepath.Join(s.dir, recordFile), record{PID: cmd.Process.Pid, TCPPort: s.tcpPort, HTTPPort: s.httpPort,
+			Config: cfgPath, StartedAt: time.Now().UTC()})
+	}
 	go func() {
 		s.waitErr = cmd.Wait()
 		stdout.Close()
@@ -217,7 +238,7 @@ func (s *Server) Stop() error {
 			s.kill()
 		}
 	}
-	os.Remove(filepath.Join(s.dir, "server.pid"))
+	os.Remove(filepath.Join(s.dir, recordFile))
 	if s.tempDir {
 		return os.RemoveAll(s.dir)
 	}
@@ -235,7 +256,7 @@ func (s *Server) Crash() {
 	default:
 		s.kill()
 	}
-	os.Remove(filepath.Join(s.dir, "server.pid"))
+	os.Remove(filepath.Join(s.dir, recordFile))
 }
 
 func (s *Server) kill() {
@@ -259,32 +280,6 @@ func (s *Server) logTail() string {
 		return "(no server log)"
 	}
 	return strings.TrimSpace(b.String())
-}
-
-// stopStale ends a server left running on dir by a process that died
-// without stopping it, so its lock on the data directory is released.
-func stopStale(dir string, log *slog.Logger) {
-	data, err := os.ReadFile(filepath.Join(dir, "server.pid"))
-	if err != nil {
-		return
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil || pid <= 1 {
-		return
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || !bytes.Contains(cmdline, []byte(filepath.Join(dir, "config.xml"))) {
-		return // gone, or a different process reuses the pid
-	}
-	log.Warn("stopping a clickhouse-server left running on this directory", "pid", pid)
-	_ = syscall.Kill(pid, syscall.SIGTERM)
-	for i := 0; i < 200; i++ {
-		if syscall.Kill(pid, 0) != nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
 }
 
 func freePorts(n int) ([]int, error) {

@@ -42,42 +42,6 @@ func TestStartQueryStop(t *testing.T) {
 	}
 }
 
-func TestKeptDirSurvivesRestartAndStaleServer(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	s1, err := Start(ctx, Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := func(s *Server, sql string) string {
-		t.Helper()
-		resp, err := noKeepAlive.Post("http://"+s.HTTPAddr()+"/", "text/plain", strings.NewReader(sql))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return strings.TrimSpace(string(b))
-	}
-	q(s1, "CREATE TABLE default.kept (x UInt8) ENGINE = MergeTree ORDER BY x")
-	q(s1, "INSERT INTO default.kept (x) VALUES (7)")
-	// Simulate a camino that died without stopping its server: a second
-	// Start on the same dir must end the stale server, not fail on its lock.
-	s2, err := Start(ctx, Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Stop()
-	if got := q(s2, "SELECT sum(x) FROM default.kept"); got != "7" {
-		t.Fatalf("kept data = %q, want 7", got)
-	}
-	select {
-	case <-s1.done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("stale server still running")
-	}
-}
-
 func TestMissingBinaryNamesInstallCommand(t *testing.T) {
 	_, err := Start(context.Background(), Options{Binary: "/nonexistent/clickhouse-server"})
 	if err == nil || !strings.Contains(err.Error(), "apt-get install -y clickhouse-server") {

@@ -39,12 +39,14 @@ func commands() []command {
 		{"load", "load a staffing, enrollment, members or events CSV file (validated; rejects reported, never lost)", loadCmd},
 		{"export", "write staffing, enrollment, members or events as CSV in the format load reads", exportCmd},
 		{"keys", "create, list and revoke API keys (keys create --role ...)", keysCmd},
+		{"warehouse", "the warehouse's state: status (local server, data version, loads, lock), stop, clean", warehouseCmd},
 		{"bench", "run the benchmarks and print ratios measured side by side (make bench)", benchCmd},
 		{"version", "print the version", version},
 	}
 }
 
 type env struct {
+	command        string // the command running, e.g. "keys create" (for camino warehouse status)
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
@@ -69,6 +71,10 @@ func mainIO(ctx context.Context, stdin io.Reader, args []string, stdout, stderr 
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
+		}
+		e.command = strings.Join(args[:min(len(args), 2)], " ")
+		if len(args) > 1 && strings.HasPrefix(args[1], "-") {
+			e.command = c.name
 		}
 		err := c.run(ctx, e, args[1:])
 		switch {
@@ -140,36 +146,51 @@ func (e *env) logger(cfg *config.Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: lvl}))
 }
 
-// open connects to the configured ClickHouse, or starts a local one with its
-// data under cfg.DataDir. The returned func closes (and stops) what it opened.
+// open connects to the configured ClickHouse, or uses the local one with
+// its data under cfg.DataDir (started when no camino process runs it yet;
+// see docs/loads.md). The returned func closes the connection and detaches
+// from the local server, which stops when no other process uses it.
 func (e *env) open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*warehouse.DB, func(), error) {
 	addr := cfg.ClickHouseAddr
-	var local *chlocal.Server
+	var local *chlocal.Attachment
 	if addr == "" {
-		dir := filepath.Join(cfg.DataDir, "clickhouse")
-		fmt.Fprintf(e.stderr, "camino: no ClickHouse configured (CAMINO_CLICKHOUSE_ADDR); starting a local clickhouse-server in %s\n", dir)
+		dir := localDir(cfg)
 		var err error
-		local, err = chlocal.Start(ctx, chlocal.Options{Dir: dir, Logger: log})
+		local, err = chlocal.Attach(ctx, chlocal.Options{Dir: dir, Logger: log}, e.command)
 		if err != nil {
 			return nil, nil, err
 		}
+		if local.Started() {
+			fmt.Fprintf(e.stderr, "camino: no ClickHouse configured (CAMINO_CLICKHOUSE_ADDR); started a local clickhouse-server in %s\n", dir)
+		} else {
+			log.Info("using the local clickhouse-server", "dir", dir, "pid", local.PID(), "tcp", local.Addr())
+		}
 		addr = local.Addr()
+	}
+	detach := func() {
+		if local == nil {
+			return
+		}
+		if stopped, err := local.Detach(); err != nil {
+			log.Warn("detaching from the local ClickHouse", "err", err)
+		} else if stopped {
+			log.Info("stopped the local clickhouse-server: no other camino process uses it")
+		}
 	}
 	db, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: cfg.Database, User: cfg.ClickHouseUser,
 		Password: cfg.ClickHousePassword, MaxExecutionTime: cfg.QueryTimeout, Logger: log})
 	if err != nil {
-		local.Stop()
+		detach()
 		return nil, nil, err
 	}
 	return db, func() {
 		db.Close()
-		if local != nil {
-			if err := local.Stop(); err != nil {
-				log.Warn("stopping local ClickHouse", "err", err)
-			}
-		}
+		detach()
 	}, nil
 }
+
+// localDir is where the local ClickHouse keeps its data.
+func localDir(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "clickhouse") }
 
 // openForWrites opens the warehouse (open) and readies it for writing
 // (prepareWarehouse).
