@@ -48,7 +48,7 @@ type Options struct {
 	// LoadOnly seeds Utah (whose schools the loaded file uses) and runs the
 	// load section alone.
 	LoadOnly bool
-	Out       io.Writer
+	Out      io.Writer
 }
 
 // Result is one line of the results table.
