@@ -122,6 +122,7 @@ type ComplexityRoot struct {
 
 	GoalProgress struct {
 		Actual              func(childComplexity int) int
+		ExpectedValue       func(childComplexity int) int
 		GrowthNeededPerYear func(childComplexity int) int
 		GrowthNeededRate    func(childComplexity int) int
 		LatestValue         func(childComplexity int) int
@@ -747,6 +748,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.GoalProgress.Actual(childComplexity), true
+	case "GoalProgress.expectedValue":
+		if e.complexity.GoalProgress.ExpectedValue == nil {
+			break
+		}
+
+		return e.complexity.GoalProgress.ExpectedValue(childComplexity), true
 	case "GoalProgress.growthNeededPerYear":
 		if e.complexity.GoalProgress.GrowthNeededPerYear == nil {
 			break
@@ -4097,6 +4104,8 @@ func (ec *executionContext) fieldContext_Goal_progress(_ context.Context, field 
 				return ec.fieldContext_GoalProgress_latestValue(ctx, field)
 			case "percentOfWay":
 				return ec.fieldContext_GoalProgress_percentOfWay(ctx, field)
+			case "expectedValue":
+				return ec.fieldContext_GoalProgress_expectedValue(ctx, field)
 			case "projection":
 				return ec.fieldContext_GoalProgress_projection(ctx, field)
 			case "projectedValue":
@@ -4311,6 +4320,35 @@ func (ec *executionContext) _GoalProgress_percentOfWay(ctx context.Context, fiel
 }
 
 func (ec *executionContext) fieldContext_GoalProgress_percentOfWay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GoalProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GoalProgress_expectedValue(ctx context.Context, field graphql.CollectedField, obj *model.GoalProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_GoalProgress_expectedValue,
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedValue, nil
+		},
+		nil,
+		ec.marshalOFloat2ᚖfloat64,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_GoalProgress_expectedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "GoalProgress",
 		Field:      field,
@@ -12640,6 +12678,8 @@ func (ec *executionContext) _GoalProgress(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._GoalProgress_latestValue(ctx, field, obj)
 		case "percentOfWay":
 			out.Values[i] = ec._GoalProgress_percentOfWay(ctx, field, obj)
+		case "expectedValue":
+			out.Values[i] = ec._GoalProgress_expectedValue(ctx, field, obj)
 		case "projection":
 			out.Values[i] = ec._GoalProgress_projection(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

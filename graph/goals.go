@@ -214,7 +214,7 @@ func (r *Resolver) goalProgress(ctx context.Context, g *model.Goal) (*model.Goal
 	}
 	return &model.GoalProgress{
 		Actual: goalPoints(p.Actual), Target: g.TargetValue, LatestYear: p.LatestYear, LatestValue: p.LatestValue,
-		PercentOfWay: p.PercentOfWay, Projection: goalPoints(p.Projection), ProjectedValue: p.ProjectedValue,
+		PercentOfWay: p.PercentOfWay, ExpectedValue: p.ExpectedValue, Projection: goalPoints(p.Projection), ProjectedValue: p.ProjectedValue,
 		OnTrack: p.OnTrack, GrowthNeededRate: p.GrowthNeededRate, GrowthNeededPerYear: p.GrowthNeededPerYear,
 	}, nil
 }

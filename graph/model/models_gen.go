@@ -71,7 +71,8 @@ type GoalPoint struct {
 
 // How far a goal has come and where it is heading. With B the baseline value,
 // T the target value and L the latest actual value (in latestYear):
-// percentOfWay = (L − B) ÷ (T − B) × 100; the projection is the least-squares
+// percentOfWay = (L − B) ÷ (T − B) × 100; expectedValue is the straight
+// path from baseline to target in latestYear; the projection is the least-squares
 // line through the last five years that have values; growthNeededRate =
 // (T ÷ L)^(1 ÷ years left) − 1; growthNeededPerYear = (T − L) ÷ years left.
 type GoalProgress struct {
@@ -85,6 +86,11 @@ type GoalProgress struct {
 	LatestValue *float64 `json:"latestValue,omitempty"`
 	// Percent of the way from baseline to target (may be below 0 or above 100); null when target equals baseline.
 	PercentOfWay *float64 `json:"percentOfWay,omitempty"`
+	// Where the straight path from the baseline to the target stands in
+	// latestYear (B + (T − B) × (latestYear − baselineYear) ÷ (targetYear −
+	// baselineYear); the target from the target year on): the value expected by
+	// now. Null when there is no latest value or the target year is the baseline year.
+	ExpectedValue *float64 `json:"expectedValue,omitempty"`
 	// The fitted line from latestYear to the target year; empty with fewer than two years of values.
 	Projection []GoalPoint `json:"projection"`
 	// The fitted line at the target year; null with fewer than two years of values.

@@ -45,6 +45,11 @@ type GoalProgress struct {
 	// PercentOfWay is the share of the way from baseline to target covered
 	// by the latest value, in percent (may be negative or above 100).
 	PercentOfWay *float64
+	// ExpectedValue is where the straight path from the baseline (year and
+	// value) to the target (year and value) stands in LatestYear: the
+	// value the goal "should" have by now (the target itself from the
+	// target year on).
+	ExpectedValue *float64
 	// Projection holds the fitted line's value for every year from
 	// LatestYear to the target year, both included (empty when there is no
 	// line or the target year is before LatestYear).
@@ -67,6 +72,10 @@ type GoalProgress struct {
 // last year that has a value and that value:
 //
 //   - PercentOfWay = (L − B) ÷ (T − B) × 100; nil when T = B or there is no L.
+//
+//   - ExpectedValue = B + (T − B) × (min(Yl, Yt) − Yb) ÷ (Yt − Yb), with Yb the
+//     baseline year: the straight path's value in Yl; nil when Yt = Yb or
+//     there is no L.
 //
 //   - Projection: the ordinary least-squares line v(y) = a + b·y through the
 //     last GoalProjectionYears (5) points that have values (the last five years
@@ -107,6 +116,12 @@ func GoalProgressOf(g GoalSpec, actual []GoalPoint) GoalProgress {
 
 	if g.TargetValue != g.BaselineValue {
 		p.PercentOfWay = goalNum((latest - g.BaselineValue) / (g.TargetValue - g.BaselineValue) * 100)
+	}
+
+	if g.TargetYear != g.BaselineYear {
+		at := min(latestYear, g.TargetYear)
+		p.ExpectedValue = goalNum(g.BaselineValue + (g.TargetValue-g.BaselineValue)*
+			float64(at-g.BaselineYear)/float64(g.TargetYear-g.BaselineYear))
 	}
 
 	if a, b, ok := goalLeastSquares(xs[max(0, len(xs)-GoalProjectionYears):], vs[max(0, len(vs)-GoalProjectionYears):]); ok {

@@ -43,6 +43,9 @@ func TestGoalProgressGrowingWithGaps(t *testing.T) {
 	goalNear(t, "latest value", p.LatestValue, 26)
 	// (26 − 10) ÷ (110 − 10) × 100 = 16 ÷ 100 × 100 = 16.
 	goalNear(t, "percent of way", p.PercentOfWay, 16)
+	// The straight path from (2015, 10) to (2030, 110) in 2022:
+	// 10 + 100 × 7 ÷ 15 = 10 + 46.666… = 56.666….
+	goalNear(t, "expected by now", p.ExpectedValue, 10+700.0/15)
 
 	// Last five years with values: 2017 14, 2018 16, 2020 20, 2021 22, 2022 26.
 	// x̄ = 10098 ÷ 5 = 2019.6; v̄ = 98 ÷ 5 = 19.6.
@@ -210,4 +213,21 @@ func TestGoalProgressUndefinedFigures(t *testing.T) {
 		goalNear(t, "projected value", p.ProjectedValue, 13)
 		goalNil(t, "growth per year", p.GrowthNeededPerYear)
 	})
+}
+
+// Past the target year the path stands at the target; without a span of
+// years it is undefined.
+func TestGoalExpectedValueBounds(t *testing.T) {
+	p := GoalProgressOf(GoalSpec{BaselineYear: 2015, BaselineValue: 10, TargetYear: 2020, TargetValue: 20},
+		[]GoalPoint{{2024, goalV(12)}})
+	goalNear(t, "expected after the target year", p.ExpectedValue, 20)
+	p = GoalProgressOf(GoalSpec{BaselineYear: 2015, BaselineValue: 40, TargetYear: 2025, TargetValue: 20},
+		[]GoalPoint{{2020, goalV(35)}})
+	// A goal to shrink: 40 + (20 − 40) × 5 ÷ 10 = 30.
+	goalNear(t, "expected, shrinking", p.ExpectedValue, 30)
+	p = GoalProgressOf(GoalSpec{BaselineYear: 2015, BaselineValue: 10, TargetYear: 2015, TargetValue: 20},
+		[]GoalPoint{{2015, goalV(12)}})
+	goalNil(t, "expected without a span", p.ExpectedValue)
+	p = GoalProgressOf(GoalSpec{BaselineYear: 2015, BaselineValue: 10, TargetYear: 2030, TargetValue: 20}, nil)
+	goalNil(t, "expected without data", p.ExpectedValue)
 }
