@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -17,17 +20,19 @@ import (
 // the representation index by district, membership and the members' moves
 // between ranks.
 
-// goalCharts are a goal's two charts: how far along the way to the target
-// it is (a gauge) and its actual series, target and projection (a line),
-// both with the on-track badge.
+// goalCharts are a goal's card: the words (the latest figure against the
+// target, then where it stands), a gauge of how far along the way it is
+// (with where the straight path stands now) and its line: the actual
+// series, the straight path from baseline to target with the value
+// expected by now marked on it, and each projection, in whole people for a
+// count; the on-track badge.
 func goalCharts(ctx context.Context, e env, g warehouse.Goal) ([]*chart, error) {
-	p, err := metrics.GoalProgressFor(ctx, e.runner, g)
+	v, err := goalViewOf(ctx, e.runner, e.places, g, e.suppressBelow)
 	if err != nil {
 		return nil, err
 	}
 	t := e.t
-	def, _ := metrics.LookupMeasure(g.Measure)
-	measure := t.tr(g.Measure)
+	p := v.p
 	badge, class := t.tr("no_projection"), "badge-none"
 	if p.OnTrack != nil {
 		badge, class = t.tr("off_track"), "badge-off"
@@ -35,25 +40,20 @@ func goalCharts(ctx context.Context, e env, g warehouse.Goal) ([]*chart, error) 
 			badge, class = t.tr("on_track"), "badge-on"
 		}
 	}
-	fig := func(v *float64) figure { return figure{v: metrics.Value{V: v}, unit: def.Unit} }
-	// A projection of a count is not a count: it keeps its decimals.
-	projUnit := def.Unit
-	if projUnit == metrics.UnitCount {
-		projUnit = metrics.UnitRatio
-	}
+	fig := func(x *float64, unit string) figure { return figure{v: metrics.Value{V: x}, unit: unit} }
+	whole := v.whole
+	name := v.name(t)
 
-	target := g.TargetValue
-
-	gauge := &chart{ID: "goal-" + g.ID + "-gauge", Title: g.Title + " · " + fmt.Sprintf(t.tr("chart.goal.gauge"), g.TargetYear),
-		Badge: badge, BadgeClass: class, Height: 260}
-	gauge.Table.Columns = []string{measure, t.tr("actual"), t.tr("target"), t.tr("projection"), "%"}
-	pct := figure{v: metrics.Value{V: p.PercentOfWay}, unit: metrics.UnitRatio}
+	gauge := &chart{ID: "goal-" + g.ID + "-gauge", Title: name + " · " + fmt.Sprintf(t.tr("chart.goal.gauge"), t.schoolYear(g.TargetYear)),
+		Height: 250, Panel: "gauge"}
+	gauge.Table.Columns = []string{t.tr("school_year"), t.tr("actual"), t.tr("expected"), t.tr("target"), t.tr("projection"), t.tr("of_way_col")}
 	latest := ""
 	if p.LatestYear != nil {
 		latest = t.schoolYear(*p.LatestYear)
 	}
-	gauge.Table.Rows = [][]cell{{textCell(latest), t.cell(fig(p.LatestValue), e.suppressBelow), t.cell(fig(&target), e.suppressBelow),
-		t.cell(figure{v: metrics.Value{V: p.ProjectedValue}, unit: projUnit}, e.suppressBelow), t.cell(pct, e.suppressBelow)}}
+	gauge.Table.Rows = [][]cell{{textCell(latest), t.cell(fig(p.LatestValue, v.unit), e.suppressBelow),
+		t.cell(fig(whole(p.ExpectedValue), v.unit), e.suppressBelow), t.cell(fig(&g.TargetValue, v.unit), e.suppressBelow),
+		t.cell(fig(whole(p.ProjectedValue), v.unit), e.suppressBelow), t.cell(fig(p.PercentOfWay, metrics.UnitRatio), e.suppressBelow)}}
 	gauge.Empty = p.LatestValue == nil
 	needle := 0.0
 	if p.PercentOfWay != nil {
@@ -63,63 +63,97 @@ func goalCharts(ctx context.Context, e env, g warehouse.Goal) ([]*chart, error) 
 	gc.SetGlobalOptions(append(base(t, gauge.ID, gauge.Height), charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(false)}),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))...)
-	gc.AddSeries(measure, []opts.GaugeData{{Name: t.tr("of_way"), Value: needle}})
-	if err = gauge.setOption(gc); err != nil {
+	gc.AddSeries(v.noun(t), []opts.GaugeData{{Name: t.tr("of_way"), Value: needle}})
+	if err = gauge.setOption(gc, func(o map[string]any) {
+		x := v.expectedShare()
+		if x == nil {
+			return
+		}
+		// The straight path's mark: a second gauge over the first that
+		// draws only a short pointer at the rim (dashboards.js styles the
+		// first and writes the mark's words under it).
+		s := o["series"].([]any)[0].(map[string]any)
+		s["data"].([]any)[0].(map[string]any)["caminoExpected"] = fmt.Sprintf(t.tr("goal.expected.mark"), v.value(t, *whole(p.ExpectedValue)))
+		off := map[string]any{"show": false}
+		o["series"] = append(o["series"].([]any), map[string]any{"type": "gauge", "name": t.tr("expected"), "min": 0, "max": 100,
+			"caminoExpected": true, "silent": true, "z": 5, "animation": false,
+			"data": []any{map[string]any{"name": t.tr("expected"), "value": math.Round(*x*10) / 10}},
+			"pointer": map[string]any{"icon": "triangle", "length": "16%", "width": 12, "offsetCenter": []any{0, "-78%"},
+				"itemStyle": map[string]any{"color": "#D55E00"}},
+			"axisLine": off, "axisTick": off, "splitLine": off, "axisLabel": off, "progress": off, "title": off, "detail": off, "anchor": off})
+	}); err != nil {
 		return nil, err
 	}
 
-	line := &chart{ID: "goal-" + g.ID, Title: fmt.Sprintf(t.tr("chart.goal"), g.Title, measure, g.TargetYear),
-		Badge: badge, BadgeClass: class, Height: 260}
-	first := g.BaselineYear
-	if len(p.Actual) > 0 {
-		first = min(first, p.Actual[0].Year)
+	line := &chart{ID: "goal-" + g.ID, Title: name, Badge: badge, BadgeClass: class, Height: 280, Lede: v.lede(t),
+		Words: v.sentences(t)[1:], Also: []*chart{gauge}, Panel: "main"}
+	if p.LatestValue == nil {
+		line.Words = v.sentences(t)
 	}
-	years := yearsOf(first, g.TargetYear)
-	actual, proj, tgt := make([]figure, len(years)), make([]figure, len(years)), make([]figure, len(years))
-	for i := range years {
-		actual[i], proj[i], tgt[i] = figure{unit: def.Unit}, figure{unit: projUnit}, figure{unit: def.Unit}
+	if sub := strings.TrimSpace(g.Title); t.lang == "en" && sub != "" && !strings.EqualFold(sub, name) {
+		line.Note = fmt.Sprintf(t.tr("goal.title"), sub)
 	}
-	for _, a := range p.Actual {
-		if i := a.Year - first; i >= 0 && i < len(years) {
-			actual[i].v.V = a.Value
-		}
-	}
-	for _, a := range p.Projection {
-		if i := a.Year - first; i >= 0 && i < len(years) {
-			proj[i].v.V = a.Value
-		}
-	}
-	tgt[0].v.V, tgt[len(years)-1].v.V = &g.BaselineValue, &target
-	line.Table.Columns = []string{t.tr("school_year"), t.tr("actual"), t.tr("projection"), t.tr("target")}
-	points := func(fs []figure) []any {
-		out := make([]any, len(fs))
-		for i, f := range fs {
-			out[i] = point(f)
+	gs := v.series()
+	years, labels := yearsOf(gs.first, g.TargetYear), yearLabels(t, gs.first, g.TargetYear)
+	figs := func(vs []*float64) []figure {
+		out := make([]figure, len(vs))
+		for i, x := range vs {
+			out[i] = figure{v: metrics.Value{V: x}, unit: v.unit}
 		}
 		return out
 	}
-	for i, y := range years {
-		line.Table.Rows = append(line.Table.Rows, []cell{yearCell(t, y), t.cell(actual[i], e.suppressBelow),
-			t.cell(proj[i], e.suppressBelow), t.cell(tgt[i], e.suppressBelow)})
+	actual, path := figs(gs.actual), figs(gs.path)
+	projs := make([][]figure, len(gs.projections))
+	for k, vs := range gs.projections {
+		projs[k] = figs(vs)
 	}
-	line.Empty = p.LatestValue == nil
-	axis := measure
-	if def.Unit == metrics.UnitShare {
+	// A hidden year of the actual series is marked where it would stand.
+	for y := range v.hiddenYears {
+		if i := y - gs.first; i >= 0 && i < len(actual) {
+			actual[i].v.Suppressed = metrics.SmallCount
+		}
+	}
+	line.Table.Columns = []string{t.tr("school_year"), t.tr("actual")}
+	for _, pr := range v.projections {
+		line.Table.Columns = append(line.Table.Columns, t.tr("projection."+pr.key))
+	}
+	line.Table.Columns = append(line.Table.Columns, t.tr("path"))
+	for i, y := range years {
+		row := []cell{yearCell(t, y), t.cell(actual[i], e.suppressBelow)}
+		for k := range v.projections {
+			row = append(row, t.cell(projs[k][i], e.suppressBelow))
+		}
+		line.Table.Rows = append(line.Table.Rows, append(row, t.cell(path[i], e.suppressBelow)))
+	}
+	line.Empty = p.LatestValue == nil && !v.hidden()
+	axis := upperFirst(v.noun(t))
+	if v.unit == metrics.UnitShare {
 		axis += " (%)"
 	}
 	lc := charts.NewLine()
 	lc.SetGlobalOptions(append(base(t, line.ID, line.Height),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
-		charts.WithYAxisOpts(valueAxis(axis, func(y *opts.YAxis) { y.Scale = opts.Bool(true) })))...)
-	lc.SetXAxis(years).
-		AddSeries(t.tr("actual"), lineData(points(actual))).
-		AddSeries(t.tr("projection"), lineData(points(proj)), charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"})).
-		AddSeries(t.tr("target"), lineData(points(tgt)), charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true)}),
-			charts.WithLineStyleOpts(opts.LineStyle{Type: "dotted"}))
+		charts.WithYAxisOpts(valueAxis(axis, func(y *opts.YAxis) { y.Min = 0 })))...)
+	lc.SetXAxis(labels).AddSeries(t.tr("actual"), lineData(line.plot(e, 0, labels, actual, plotOpts{})))
+	for k, pr := range v.projections {
+		lc.AddSeries(t.tr("projection."+pr.key), lineData(line.plot(e, 1+k, labels, projs[k], plotOpts{level: 1 + k})),
+			charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
+	}
+	pathSeries := 1 + len(v.projections)
+	lc.AddSeries(t.tr("path"), lineData(line.plot(e, pathSeries, labels, path, plotOpts{})),
+		charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(true)}),
+		charts.WithLineStyleOpts(opts.LineStyle{Type: "dotted"}))
+	if ex := p.ExpectedValue; ex != nil && p.LatestYear != nil && *p.LatestYear <= g.TargetYear {
+		x := *whole(ex)
+		line.marks = append(line.marks, mark{series: pathSeries, coord: []any{t.schoolYear(*p.LatestYear), x},
+			text: fmt.Sprintf(t.tr("goal.expected.mark"), v.value(t, x)), kind: "expected"})
+	}
+	line.marks = append(line.marks, mark{series: pathSeries, coord: []any{t.schoolYear(g.TargetYear), g.TargetValue},
+		text: fmt.Sprintf(t.tr("goal.target.mark"), v.value(t, g.TargetValue)), kind: "target", offset: []any{0, 0}})
 	if err = line.setOption(lc); err != nil {
 		return nil, err
 	}
-	return []*chart{gauge, line}, nil
+	return []*chart{line}, nil
 }
 
 // boardPlace is what the board's charts cover: the state chosen, or every
@@ -152,7 +186,7 @@ func tiersChart() builder {
 		for _, tier := range tiers {
 			c.Table.Columns = append(c.Table.Columns, t.tier(tier))
 		}
-		series := make([][]any, len(tiers))
+		series := make([][]figure, len(tiers))
 		for _, y := range years {
 			row := []cell{yearCell(t, y)}
 			for i, tier := range tiers {
@@ -161,20 +195,21 @@ func tiersChart() builder {
 					zero := 0.0
 					f = figure{v: metrics.Value{V: &zero}, unit: metrics.UnitCount}
 				}
-				c.note(f)
-				series[i] = append(series[i], point(f))
+				series[i] = append(series[i], f)
 				row = append(row, t.cell(f, e.suppressBelow))
 			}
 			c.Table.Rows = append(c.Table.Rows, row)
 		}
 		c.Empty = len(res.Rows) == 0
+		labels := yearLabels(t, e.f.From, e.f.To)
 		bar := charts.NewBar()
 		bar.SetGlobalOptions(append(base(t, c.ID, c.Height),
-			charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: t.tr("school_year"), NameLocation: "middle", NameGap: 28}),
-			charts.WithYAxisOpts(valueAxis(t.tr("latino_leaders"))))...)
-		bar.SetXAxis(years)
+			charts.WithXAxisOpts(yearAxis(t)),
+			charts.WithYAxisOpts(valueAxis(t.tr("latino_leaders"), func(y *opts.YAxis) { y.Min = 0 })))...)
+		bar.SetXAxis(labels)
 		for i, tier := range tiers {
-			bar.AddSeries(t.tier(tier), barData(series[i]), charts.WithBarChartOpts(opts.BarChart{Stack: "tier"}))
+			bar.AddSeries(t.tier(tier), barData(c.plot(e, i, labels, series[i], plotOpts{bars: true, stacked: true, level: i})),
+				charts.WithBarChartOpts(opts.BarChart{Stack: "tier"}))
 		}
 		err = c.setOption(bar)
 		return c, err
@@ -195,20 +230,20 @@ func membershipChart() builder {
 		years := yearsOf(e.f.From, e.f.To)
 		c.Empty = !r.has("members")
 		c.Table.Columns = []string{t.tr("school_year"), t.tr("members"), t.tr("new_members")}
-		var ms, ns []any
+		var ms, ns []figure
 		for _, y := range years {
 			m, n := r.at(y, "members"), r.at(y, "new_members")
-			c.note(m, n)
-			ms, ns = append(ms, point(m)), append(ns, point(n))
+			ms, ns = append(ms, m), append(ns, n)
 			c.Table.Rows = append(c.Table.Rows, []cell{yearCell(t, y), t.cell(m, e.suppressBelow), t.cell(n, e.suppressBelow)})
 		}
+		labels := yearLabels(t, e.f.From, e.f.To)
 		bar := charts.NewBar()
 		bar.SetGlobalOptions(append(base(t, c.ID, c.Height),
-			charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: t.tr("school_year"), NameLocation: "middle", NameGap: 28}),
-			charts.WithYAxisOpts(valueAxis(t.tr("members"))))...)
-		bar.SetXAxis(years).AddSeries(t.tr("new_members"), barData(ns))
+			charts.WithXAxisOpts(yearAxis(t)),
+			charts.WithYAxisOpts(valueAxis(t.tr("members"), func(y *opts.YAxis) { y.Min = 0 })))...)
+		bar.SetXAxis(labels).AddSeries(t.tr("new_members"), barData(c.plot(e, 0, labels, ns, plotOpts{bars: true})))
 		line := charts.NewLine()
-		line.AddSeries(t.tr("members"), lineData(ms))
+		line.AddSeries(t.tr("members"), lineData(c.plot(e, 1, labels, ms, plotOpts{level: 1})))
 		bar.Overlap(line)
 		err = c.setOption(bar)
 		return c, err
@@ -227,15 +262,24 @@ func progressionChart() builder {
 			return nil, err
 		}
 		t := e.t
-		c := &chart{ID: "progression", Title: fmt.Sprintf(t.tr("chart.progression"), e.span()) + " · " + p.name, Height: 420, Wide: true,
+		c := &chart{ID: "progression", Title: fmt.Sprintf(t.tr("chart.progression"), e.span()) + " · " + p.name, Height: 460, Wide: true,
 			Note: t.tr("progression.note")}
 		c.Table.Columns = []string{t.tr("role") + " (t)", t.tr("role") + " (t+1)", t.tr("flows")}
-		var nodes []opts.SankeyNode
+		// Nodes: each rank once on the left (where people were) and once on
+		// the right (where they went), coloured by rank; labels outside
+		// the nodes, towards the middle, so that the narrow nodes of the
+		// top ranks do not pile their labels up.
+		type nodeAt struct {
+			name  string
+			role  string
+			right bool
+		}
+		var nodes []nodeAt
 		seen := map[string]bool{}
-		node := func(name string) {
+		node := func(name, role string, right bool) {
 			if !seen[name] {
 				seen[name] = true
-				nodes = append(nodes, opts.SankeyNode{Name: name})
+				nodes = append(nodes, nodeAt{name: name, role: role, right: right})
 			}
 		}
 		var links []opts.SankeyLink
@@ -248,21 +292,67 @@ func progressionChart() builder {
 			if !ok || v <= 0 || row.Dims[0] == row.Dims[1] {
 				continue // hidden, empty, or staying put: in the table, not drawn
 			}
-			node(from)
-			node(to)
+			node(from, row.Dims[0], false)
+			node(to, row.Dims[1], true)
 			links = append(links, opts.SankeyLink{Source: from, Target: to, Value: float32(v)})
 		}
+		// Ranks in ladder order on both sides (where people went: "none"
+		// last), kept so by the layout.
+		rank := func(role string) int {
+			if i := slices.Index(ladderRoles, role); i >= 0 {
+				return i
+			}
+			return len(ladderRoles)
+		}
+		sort.SliceStable(nodes, func(i, j int) bool {
+			if nodes[i].right != nodes[j].right {
+				return !nodes[i].right
+			}
+			return rank(nodes[i].role) < rank(nodes[j].role)
+		})
 		c.Empty = len(links) == 0
+		left := "→ " + t.role("none")
+		if seen[left] {
+			c.Toggle = &toggle{Node: left, Hide: t.tr("sankey.hide"), Show: t.tr("sankey.show")}
+		}
+		colour := map[string]string{}
+		for i, r := range ladderRoles {
+			colour[r] = palette[i%len(palette)]
+		}
+		colour["none"] = "#8c959f"
 		sk := charts.NewSankey()
 		sk.SetGlobalOptions(append(base(t, c.ID, c.Height), charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 			charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
 			charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))...)
-		sk.AddSeries(t.tr("flows"), nodes, links, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true)}),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: "source", Curveness: 0.5, Opacity: opts.Float(0.4)}))
-		err = c.setOption(sk)
+		sn := make([]opts.SankeyNode, len(nodes))
+		for i, n := range nodes {
+			sn[i] = opts.SankeyNode{Name: n.name}
+		}
+		sk.AddSeries(t.tr("flows"), sn, links, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true)}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: "source", Curveness: 0.5, Opacity: opts.Float(0.35)}))
+		err = c.setOption(sk, func(o map[string]any) {
+			s := o["series"].([]any)[0].(map[string]any)
+			s["nodeGap"], s["nodeWidth"], s["layoutIterations"] = 14, 14, 0
+			s["left"], s["right"], s["top"], s["bottom"] = 8, 8, 40, 8
+			s["emphasis"] = map[string]any{"focus": "adjacency"}
+			data := s["data"].([]any)
+			for i, n := range nodes {
+				d := data[i].(map[string]any)
+				d["itemStyle"] = map[string]any{"color": colour[n.role]}
+				pos := "right"
+				if n.right {
+					pos = "left"
+				}
+				d["label"] = map[string]any{"position": pos, "fontSize": 12}
+			}
+		})
 		return c, err
 	})
 }
+
+// ladderRoles are the ladder's roles in rank order (their colours).
+var ladderRoles = []string{"teacher", "teacher_leader", "assistant_principal", "principal", "district_leader",
+	"assistant_superintendent", "superintendent", "state_leader"}
 
 // goalsBuilder: every active goal's charts, the goals computed in
 // parallel, in the goals' order.

@@ -17,9 +17,10 @@ import (
 // vendor path (see internal/server/assets.go), never a CDN.
 const AssetsHost = "/assets/vendor/"
 
-// palette is Okabe and Ito's colour-blind-safe palette; charts also draw
-// decal patterns (aria), so series differ without colour.
-var palette = opts.Colors{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
+// palette is Okabe and Ito's colour-blind-safe palette (its black left out:
+// it vanishes in dark mode); charts also draw decal patterns (aria), so
+// series differ without colour.
+var palette = opts.Colors{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"}
 
 // chart is one chart of a page: the ECharts option, the same figures as a
 // table (the table view and the CSV), and what the reader must know about
@@ -46,8 +47,68 @@ type chart struct {
 	// CSV is the link to the chart's table as CSV.
 	CSV string
 	// Wide charts take a whole row.
-	Wide   bool
+	Wide bool
+	// Also are panels drawn in the same card before this chart (a goal's
+	// gauge beside its line); each has its own option, table and CSV.
+	Also []*chart
+	// Lede and Words say the chart's point in words above it (a goal's
+	// "14 of 40 …" and its sentences); Rule says what a ranking keeps.
+	Lede  template.HTML
+	Words []string
+	Rule  string
+	// More links to the same chart with everything drawn (or back).
+	More *link
+	// Toggle is a button that hides and shows one node of a Sankey.
+	Toggle *toggle
+	// TableNote explains a column of the table that the chart does not draw.
+	TableNote string
+	// Open shows the table without a click (a table is the chart's point).
+	Open bool
+	// Panel is the CSS class of a panel drawn beside others (Also).
+	Panel string
+
+	marks  []mark
+	links  map[string]string
 	assets []string
+}
+
+type link struct{ Text, Href string }
+
+// toggle hides the Sankey node Node (its links) and shows it again.
+type toggle struct{ Node, Hide, Show string }
+
+// mark is a value the chart cannot draw as a bar or a point, marked where
+// it would stand: a hidden value ("<10"), a zero on a bar chart, or no data.
+type mark struct {
+	series int
+	coord  []any
+	text   string
+	kind   string // markHidden, markZero, markNoData, or another label
+	// offset moves the tag off the axis it stands on (px: x, y); shift
+	// moves it along the category axis, as a share of a category's band
+	// (over its own bar of a group).
+	offset []any
+	shift  float64
+}
+
+const (
+	markHidden = "hidden"
+	markZero   = "zero"
+	markNoData = "nodata"
+)
+
+// mark adds a mark to series at coord (category and value, in the order of
+// the chart's x and y axes).
+func (c *chart) mark(series int, text, kind string, coord ...any) {
+	c.marks = append(c.marks, mark{series: series, coord: coord, text: text, kind: kind})
+}
+
+// link makes a category of the chart (a bar, a point) open a page.
+func (c *chart) link(category, href string) {
+	if c.links == nil {
+		c.links = map[string]string{}
+	}
+	c.links[category] = href
 }
 
 // table is a chart's figures: cells formatted for the reader, with the raw
@@ -150,13 +211,16 @@ func base(t text, id string, height int) []charts.GlobalOpts {
 
 // setOption validates a go-echarts chart and keeps its option as JSON
 // (json.Marshal escapes <, > and &, so it is safe inside a script element)
-// and its script assets (under AssetsHost). go-echarts panics on some
+// and its script assets (under AssetsHost). The chart's marks become
+// markPoints of their series and its links the option's caminoLinks (read by
+// dashboards.js); edit, when given, changes what go-echarts cannot say (a
+// data item's extra fields, an axis flag). go-echarts panics on some
 // invalid input: that becomes an error.
 func (c *chart) setOption(x interface {
 	Validate()
 	JSON() map[string]interface{}
 	GetAssets() opts.Assets
-}) (err error) {
+}, edit ...func(o map[string]any)) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("go-echarts: %v", p)
@@ -167,8 +231,65 @@ func (c *chart) setOption(x interface {
 	if err != nil {
 		return err
 	}
+	var o map[string]any
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	series, _ := o["series"].([]any)
+	for _, m := range c.marks {
+		if m.series >= len(series) {
+			return fmt.Errorf("chart %s: a mark on series %d of %d", c.ID, m.series, len(series))
+		}
+		s := series[m.series].(map[string]any)
+		mp, _ := s["markPoint"].(map[string]any)
+		if mp == nil {
+			mp = map[string]any{"symbol": "roundRect", "symbolSize": []any{30, 16}, "data": []any{},
+				"animation": false, "silent": false}
+			s["markPoint"] = mp
+		}
+		mp["data"] = append(mp["data"].([]any), markItem(m))
+	}
+	if len(c.links) > 0 {
+		o["caminoLinks"] = c.links
+	}
+	for _, f := range edit {
+		f(o)
+	}
+	if b, err = json.Marshal(o); err != nil {
+		return err
+	}
 	c.Option, c.assets = template.JS(b), x.GetAssets().JSAssets.Values
 	return nil
+}
+
+// markItem is a mark as an ECharts markPoint item: a small tag with its
+// text, dashed for a hidden value, plain for a zero or no data.
+func markItem(m mark) map[string]any {
+	item := map[string]any{"name": m.kind, "value": m.text, "coord": m.coord,
+		"label": map[string]any{"show": true, "formatter": m.text, "color": "#1b1f23", "fontSize": 11}}
+	switch m.kind {
+	case markHidden:
+		item["itemStyle"] = map[string]any{"color": "#ffffff", "borderColor": "#57606a", "borderType": "dashed", "borderWidth": 1}
+		item["symbolSize"] = []any{8 + 7*len([]rune(m.text)), 16}
+	case markZero, markNoData:
+		item["itemStyle"] = map[string]any{"color": "transparent"}
+		item["symbolSize"] = []any{8 + 7*len([]rune(m.text)), 16}
+		item["label"].(map[string]any)["color"] = "#57606a"
+	default: // a named point of a line (expected by now, the target)
+		item["symbol"] = "diamond"
+		item["symbolSize"] = 12
+		item["itemStyle"] = map[string]any{"color": "#1b1f23"}
+		lab := item["label"].(map[string]any)
+		lab["position"], lab["fontSize"], lab["fontWeight"] = "top", 12, "bold"
+		lab["backgroundColor"], lab["padding"] = "rgba(255,255,255,0.85)", []any{2, 4}
+	}
+	if m.offset != nil {
+		item["symbolOffset"] = m.offset
+	}
+	if m.shift != 0 {
+		item["caminoShift"] = math.Round(m.shift*1000) / 1000
+	}
+	return item
 }
 
 func lineData(ps []any) []opts.LineData {

@@ -50,6 +50,9 @@ type Options struct {
 	AllowLogin  func(w http.ResponseWriter, r *http.Request) bool
 	LoginFailed func(r *http.Request)
 	Admit       func(w http.ResponseWriter, r *http.Request, p access.Principal) bool
+	// Chromium prints the board report as PDF (/reports/board?format=pdf);
+	// empty: the report is served as HTML only.
+	Chromium string
 }
 
 // Handler serves the dashboards, the login form and their assets.
@@ -90,7 +93,8 @@ func New(opt Options) *Handler {
 		opt.Admit = func(http.ResponseWriter, *http.Request, access.Principal) bool { return true }
 	}
 	tmpl := template.Must(template.New("").Funcs(template.FuncMap{
-		"tr": func(t text, key string) string { return t.tr(key) },
+		"tr":    func(t text, key string) string { return t.tr(key) },
+		"words": words,
 		"trf": func(t text, key string, args ...any) string {
 			return fmt.Sprintf(t.tr(key), args...)
 		},
@@ -112,6 +116,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /dashboards/"+kind+"/{id}", h.page(h.entity(kind)))
 		mux.HandleFunc("GET /dashboards/"+kind+"/{id}/charts/{chart}", h.page(h.entity(kind)))
 	}
+	mux.HandleFunc("GET /reports/board", h.reportPage)
 	mux.HandleFunc("GET /dashboards/", h.page(func(context.Context, *request) (*view, error) {
 		return nil, apperr.Errorf(apperr.NotFound, "no such page")
 	}))
@@ -137,6 +142,8 @@ type request struct {
 	links links
 	first int
 	last  int
+	// states are the states in the data (read by resolve).
+	states []warehouse.State
 }
 
 // view is a page: its place, its breadcrumbs and its builders (run by
@@ -169,7 +176,10 @@ func (h *Handler) page(build func(context.Context, *request) (*view, error)) htt
 		if !ok {
 			return
 		}
-		ctx := access.WithPrincipal(r.Context(), p, h.opt.SuppressBelow, false)
+		// X-Camino-Public: true asks for the published version of a page
+		// (small cells suppressed), as it does of the API.
+		public := strings.EqualFold(r.Header.Get("X-Camino-Public"), "true")
+		ctx := access.WithPrincipal(r.Context(), p, h.opt.SuppressBelow, public)
 		r = r.WithContext(ctx)
 		if !h.opt.Admit(w, r, p) {
 			return
@@ -203,15 +213,15 @@ func (h *Handler) page(build func(context.Context, *request) (*view, error)) htt
 		timing = append(timing, fmt.Sprintf("total;dur=%.1f", float64(time.Since(start).Microseconds())/1000))
 		w.Header().Set("Server-Timing", strings.Join(timing, ", "))
 		w.Header().Set("Cache-Control", "private, no-store")
-		w.Header().Set("Vary", "Cookie, Accept-Language")
+		w.Header().Set("Vary", "Cookie, Accept-Language, X-Camino-Public")
 		if !csv {
-			for _, c := range cs {
+			for _, c := range everyChart(cs) {
 				c.CSV = req.links.path(v.base + "/charts/" + url.PathEscape(c.ID) + ".csv")
 			}
 			h.render(w, req, v, cs)
 			return
 		}
-		for _, c := range cs {
+		for _, c := range everyChart(cs) {
 			if c.ID == only {
 				if c.Failed {
 					h.message(w, t, http.StatusServiceUnavailable, t.tr("error"), "")
@@ -223,6 +233,16 @@ func (h *Handler) page(build func(context.Context, *request) (*view, error)) htt
 		}
 		h.message(w, t, http.StatusNotFound, t.tr("notfound"), "")
 	}
+}
+
+// everyChart is the charts and the panels drawn beside them (chart.Also).
+func everyChart(cs []*chart) []*chart {
+	var out []*chart
+	for _, c := range cs {
+		out = append(out, c.Also...)
+		out = append(out, c)
+	}
+	return out
 }
 
 // signedIn is the principal of the request's session; without a valid one
@@ -368,6 +388,10 @@ func (h *Handler) board(ctx context.Context, q *request) (*view, error) {
 		return nil, err
 	}
 	v := &view{kind: "board", title: q.t.tr("title.board"), base: "/dashboards/board"}
+	if q.f.State == "" && len(states) == 1 {
+		// One state in the data: "every state" is that state.
+		q.f.State = states[0].Code
+	}
 	if q.f.State != "" {
 		i := slices.IndexFunc(states, func(s warehouse.State) bool { return s.Code == q.f.State })
 		if i < 0 {
@@ -396,8 +420,11 @@ func (h *Handler) entity(kind string) func(context.Context, *request) (*view, er
 			return nil, err
 		}
 		v := &view{kind: kind, title: p.name, crumbs: crumbs, base: "/dashboards/" + kind + "/" + url.PathEscape(p.id)}
-		v.builders = []builder{leadershipChart(p), representationChart(p), pipelineChart(p), promotionsChart(p),
-			comparisonChart(p, parent)}
+		v.builders = []builder{leadershipChart(p), representationChart(p), pipelineChart(p), promotionsChart(p)}
+		if parent.level != "" || len(q.states) > 1 {
+			// a state against every state, only when there are others
+			v.builders = append(v.builders, comparisonChart(p, parent))
+		}
 		switch kind {
 		case "state":
 			v.state = p
@@ -427,6 +454,7 @@ func (h *Handler) resolve(ctx context.Context, q *request, kind, id string) (p, 
 	if states, err = h.opt.Places.States(ctx); err != nil {
 		return
 	}
+	q.states = states
 	if !partner {
 		crumbs = append(crumbs, crumb{Name: q.t.tr("nav.board"), Link: q.links.board("")})
 	}
@@ -524,7 +552,8 @@ func clip(s string) string {
 func safeNext(next string) string {
 	u, err := url.Parse(next)
 	if err != nil || next == "" || len(next) > 2000 || u.Scheme != "" || u.Host != "" || u.User != nil ||
-		!strings.HasPrefix(path.Clean(u.Path), "/dashboards") || strings.Contains(next, "\\") || strings.HasPrefix(next, "//") {
+		!(strings.HasPrefix(path.Clean(u.Path), "/dashboards") || path.Clean(u.Path) == "/reports/board") ||
+		strings.Contains(next, "\\") || strings.HasPrefix(next, "//") {
 		return ""
 	}
 	return u.RequestURI()

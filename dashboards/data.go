@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/camino-edu/camino/internal/metrics"
 	"github.com/camino-edu/camino/internal/warehouse"
@@ -24,6 +25,8 @@ type Places interface {
 	Districts(ctx context.Context, f warehouse.DistrictFilter, after *warehouse.Keyset, limit int) ([]warehouse.District, error)
 	SchoolsPerDistrict(ctx context.Context, leaIDs []string, after *warehouse.Keyset, limit int) (map[string][]warehouse.School, error)
 	ListGoals(ctx context.Context, includeArchived bool) ([]warehouse.Goal, error)
+	// LastLoads is when each table was last loaded (the data's date).
+	LastLoads(ctx context.Context) (map[string]time.Time, error)
 }
 
 // maxListed caps the districts or schools one page lists.
@@ -94,12 +97,21 @@ func (r result) has(m string) bool {
 	return false
 }
 
-// yearsOf lists the school years from..to as axis labels and keys.
+// yearsOf lists the school years from..to as result keys (fall years).
 func yearsOf(from, to int) (keys []string) {
 	for y := from; y <= to; y++ {
 		keys = append(keys, strconv.Itoa(y))
 	}
 	return keys
+}
+
+// yearLabels names the school years from..to as axes, tooltips, tables and
+// CSVs name them (2024-25).
+func yearLabels(t text, from, to int) (labels []string) {
+	for y := from; y <= to; y++ {
+		labels = append(labels, t.schoolYear(y))
+	}
+	return labels
 }
 
 // place is the entity a page is about: a state, a district or a school

@@ -19,6 +19,9 @@ type filters struct {
 	// StateName is the board state's name (for titles).
 	StateName string
 	Lang      string
+	// Ranking is "all" when the ranking of districts draws every district
+	// it ranks, not only the first.
+	Ranking string
 }
 
 var tiers = []string{"school", "district", "state"}
@@ -45,7 +48,7 @@ func (b badRequest) in(t text) string { return fmt.Sprintf(t.tr(b.key), b.args..
 func parseFilters(r *http.Request, lang string, first, last int) (filters, error) {
 	q := r.URL.Query()
 	f := filters{From: first, To: last, Lang: lang}
-	for _, name := range []string{"from", "to", "tier", "state", "lang"} {
+	for _, name := range []string{"from", "to", "tier", "state", "lang", "ranking"} {
 		if vs := q[name]; len(vs) > 1 || (len(vs) == 1 && len(vs[0]) > 40) {
 			return f, bad("bad.once", name)
 		}
@@ -77,6 +80,12 @@ func parseFilters(r *http.Request, lang string, first, last int) (filters, error
 		}
 		f.Tier = t
 	}
+	switch v := q.Get("ranking"); v {
+	case "", "all":
+		f.Ranking = v
+	default:
+		return f, bad("bad.ranking", v)
+	}
 	if s := q.Get("state"); s != "" {
 		if !stateRE.MatchString(s) {
 			return f, bad("bad.state", s)
@@ -87,8 +96,12 @@ func parseFilters(r *http.Request, lang string, first, last int) (filters, error
 }
 
 // links builds the pages' URLs, keeping the filters the reader set (the
-// defaults are left out, so a bookmark follows new data).
-type links struct{ q url.Values }
+// defaults are left out, so a bookmark follows new data); here is the
+// page's own path and boardState its board state.
+type links struct {
+	q                url.Values
+	here, boardState string
+}
 
 func linksFor(r *http.Request, f filters) links {
 	in := r.URL.Query()
@@ -99,7 +112,12 @@ func linksFor(r *http.Request, f filters) links {
 		}
 	}
 	q.Set("lang", f.Lang)
-	return links{q: q}
+	return links{q: q, here: r.URL.Path, boardState: f.State}
+}
+
+// self is the page itself with extra query values (key, value, …).
+func (l links) self(extra ...string) string {
+	return l.path(l.here, append([]string{"state", l.boardState}, extra...)...)
 }
 
 func (l links) path(p string, extra ...string) string {

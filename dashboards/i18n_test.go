@@ -30,7 +30,7 @@ func TestNumbersInTheReadersFormat(t *testing.T) {
 		{en.percent(0.4521), "45.2%"}, {es.percent(0.4521), "45,2\u00a0%"},
 		{es.number(12345.678, 2), "12.345,68"},
 		{en.schoolYear(2023), "2023-24"}, {en.schoolYear(2099), "2099-00"},
-		{en.years(2019, 2023), "2019–2023"},
+		{en.years(2019, 2023), "2019-20 to 2023-24"}, {es.years(2019, 2023), "2019-20 a 2023-24"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // pageView is what page.html renders.
@@ -28,6 +30,11 @@ type pageView struct {
 	BoardURL string
 	// Span is the years the page covers, for the header.
 	Span string
+	// Scope, Tier and DataDate head the printed page: what it covers, the
+	// leaders it counts, and when the data were last loaded.
+	Scope, Tier string
+	DataDate    string
+	Printed     string
 }
 
 type option struct {
@@ -64,14 +71,38 @@ func (h *Handler) render(w http.ResponseWriter, q *request, v *view, cs []*chart
 	pv.OtherLang = t.tr("lang.other")
 	pv.OtherLangURL = q.links.path(q.r.URL.Path, "lang", other, "state", q.f.State)
 	for y := q.first; y <= q.last && q.first > 0; y++ {
-		pv.Years = append(pv.Years, option{Value: strconv.Itoa(y), Label: strconv.Itoa(y)})
+		pv.Years = append(pv.Years, option{Value: strconv.Itoa(y), Label: t.schoolYear(y)})
+	}
+	var scope []string
+	for _, c := range v.crumbs {
+		scope = append(scope, c.Name)
+	}
+	pv.Scope = strings.Join(scope, " › ")
+	if v.kind == "board" {
+		pv.Scope = t.tr("all_states")
+		if q.f.StateName != "" {
+			pv.Scope = q.f.StateName
+		}
+	}
+	pv.Tier = t.tier(q.f.Tier)
+	pv.Printed = t.date(time.Now())
+	if loads, err := h.opt.Places.LastLoads(q.r.Context()); err == nil {
+		var last time.Time
+		for _, at := range loads {
+			if at.After(last) {
+				last = at
+			}
+		}
+		if !last.IsZero() {
+			pv.DataDate = t.date(last)
+		}
 	}
 	pv.Tiers = []option{{Value: "", Label: t.tier(""), Selected: q.f.Tier == ""}}
 	for _, x := range tiers {
 		pv.Tiers = append(pv.Tiers, option{Value: x, Label: t.tier(x), Selected: q.f.Tier == x})
 	}
 	if v.kind == "board" {
-		if states, err := h.opt.Places.States(q.r.Context()); err == nil {
+		if states, err := h.opt.Places.States(q.r.Context()); err == nil && len(states) > 1 {
 			pv.States = []option{{Value: "", Label: t.tr("all_states"), Selected: q.f.State == ""}}
 			for _, s := range states {
 				pv.States = append(pv.States, option{Value: s.Code, Label: s.Name, Selected: q.f.State == s.Code})
