@@ -25,7 +25,7 @@ deps:
 	@scripts/ensure-deps.sh clickhouse
 
 browser:
-	@scripts/ensure-deps.sh chromium
+	@scripts/ensure-deps.sh chromium poppler
 
 assets:
 	@scripts/ensure-deps.sh assets

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what camino needs on a Debian/Ubuntu machine when it is missing:
 #   clickhouse  clickhouse-server and clickhouse-client (Debian's packages)
-#   chromium    headless Chromium for the browser tests
+#   chromium    headless Chromium for the browser tests (and the board report's PDF)
+#   poppler     pdftotext (poppler-utils), with which the tests read the report's PDF
 #   assets      front-end packages from the npm registry into web/node_modules
-# Usage: scripts/ensure-deps.sh clickhouse [chromium] [assets]
+# Usage: scripts/ensure-deps.sh clickhouse [chromium] [poppler] [assets]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,8 @@ for dep in "$@"; do
       have_clickhouse || apt_install clickhouse-server clickhouse-client ;;
     chromium)
       command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || apt_install chromium ;;
+    poppler)
+      command -v pdftotext >/dev/null || apt_install poppler-utils ;;
     assets)
       # Reinstall when the lock changed since the last install.
       stamp=web/node_modules/.camino-lock

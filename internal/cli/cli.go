@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/camino-edu/camino/dashboards"
 	"github.com/camino-edu/camino/internal/apperr"
 	"github.com/camino-edu/camino/internal/bench"
 	"github.com/camino-edu/camino/internal/chlocal"
@@ -40,6 +41,7 @@ func commands() []command {
 		{"export", "write staffing, enrollment, members or events as CSV in the format load reads", exportCmd},
 		{"keys", "create, list and revoke API keys (keys create --role ...)", keysCmd},
 		{"warehouse", "the warehouse's state: status (local server, data version, loads, lock), stop, clean", warehouseCmd},
+		{"report", "write the board report (HTML or PDF), in English or Spanish, as a key would read it", reportCmd},
 		{"bench", "run the benchmarks and print ratios measured side by side (make bench)", benchCmd},
 		{"version", "print the version", version},
 	}
@@ -419,8 +421,12 @@ func serve(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	chromium, err := dashboards.FindChromium(e.getenv)
+	if err != nil {
+		log.Info("the board report is served as HTML only", "reason", err)
+	}
 	h := server.New(server.Options{DB: db, Log: log, AssetsDir: cfg.AssetsDir, Version: Version, SuppressBelow: cfg.SuppressBelow,
-		TrustedDocuments: trusted})
+		TrustedDocuments: trusted, Chromium: chromium})
 	return server.Serve(ctx, cfg.Listen, h, log, func(a net.Addr) {
 		base := "http://" + displayAddr(cfg.Listen, a)
 		fmt.Fprintf(e.stdout, "\nCamino %s is serving on %s\n  Dashboards   %s/dashboards  (sign in with a key)\n  GraphiQL     %s/\n  GraphQL API  %s/graphql\n  Health       %s/healthz  %s/readyz\nPress Ctrl-C to stop.\n",

@@ -61,7 +61,7 @@ func TestHelpForEveryCommand(t *testing.T) {
 	}
 	for _, c := range []struct{ cmd, flag string }{
 		{"serve", "-seed-if-empty"}, {"migrate", "-clickhouse-addr"}, {"seed", "-profile"}, {"version", ""}, {"bench", "-runs"},
-		{"load", "-dry-run"}, {"export", "-district"},
+		{"load", "-dry-run"}, {"export", "-district"}, {"report", "-key-file"},
 	} {
 		code, out, _ := run(context.Background(), nil, c.cmd, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: camino "+c.cmd) || !strings.Contains(out, c.flag) {

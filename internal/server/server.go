@@ -85,6 +85,9 @@ type Options struct {
 	// DashboardCacheTTL is how long the dashboards reuse a catalog result
 	// for readers of the same scope (default 60 s; negative: no cache).
 	DashboardCacheTTL time.Duration
+	// Chromium prints the board report as PDF (/reports/board?format=pdf);
+	// empty: HTML only.
+	Chromium string
 }
 
 // New returns the HTTP handler with every route.
@@ -141,7 +144,7 @@ func New(opt Options) http.Handler {
 	// (never HTTP back into it); their login shares the key checks and the
 	// rate limits, and each page writes an audit line like a request.
 	dashboards.New(dashboards.Options{Metrics: opt.Metrics, Places: opt.DB, Auth: auth, SuppressBelow: opt.SuppressBelow,
-		CacheTTL: opt.DashboardCacheTTL, Log: opt.Log, AllowLogin: lim.allowAuthentication, LoginFailed: lim.authenticationFailed,
+		CacheTTL: opt.DashboardCacheTTL, Chromium: opt.Chromium, Log: opt.Log, AllowLogin: lim.allowAuthentication, LoginFailed: lim.authenticationFailed,
 		Admit: func(w http.ResponseWriter, r *http.Request, p access.Principal) bool {
 			if a := auditFrom(r.Context()); a != nil {
 				a.setOperation("dashboard " + r.URL.Path)
