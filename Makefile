@@ -7,7 +7,7 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/camino-edu/camino/internal/cli.Version=$(VERSION)
 GOTEST    ?= $(GO) test -count=1 -timeout 20m
 
-.PHONY: run test build deps browser assets generate check bench clean
+.PHONY: run test build deps browser assets generate check bench clean screenshots
 
 ## run: install what is missing, start a local ClickHouse, migrate, seed Utah if empty, serve on :8080
 run: deps assets build
@@ -48,6 +48,10 @@ check:
 ## (BENCH_FLAGS="--metrics-only --metrics-data-dir /tmp/x" reruns those alone on a kept seed); writes BENCHMARKS.md
 bench: deps build
 	./$(BIN) bench --out BENCHMARKS.md $(BENCH_FLAGS)
+
+## screenshots: remake docs/screenshots/*.png (the README's pictures) from the Utah seed
+screenshots: deps browser assets
+	$(GO) run ./scripts/screenshots -out docs/screenshots
 
 clean:
 	rm -rf bin .camino

@@ -257,7 +257,7 @@ func roleChart(p place, id string, measures []string, lastYear bool, title func(
 		for i := range drawn {
 			slices.Reverse(drawn[i])
 		}
-		c.Height = max(260, 44*len(roles)+90)
+		c.Height = max(260, 52*len(roles)+90) // room for two tags a rank
 		axis := valueAxis(t.tr("percent"), func(y *opts.YAxis) { y.Min = 0 })
 		top := 0.0
 		if logCounts {

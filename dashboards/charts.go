@@ -282,6 +282,10 @@ func markItem(m mark) map[string]any {
 		lab := item["label"].(map[string]any)
 		lab["position"], lab["fontSize"], lab["fontWeight"] = "top", 12, "bold"
 		lab["backgroundColor"], lab["padding"] = "rgba(255,255,255,0.85)", []any{2, 4}
+		if m.kind == "target" {
+			// the target stands at the axis's end: its words to its left
+			lab["position"] = "left"
+		}
 	}
 	if m.offset != nil {
 		item["symbolOffset"] = m.offset

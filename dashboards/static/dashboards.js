@@ -109,7 +109,7 @@
         s.title = { offsetCenter: [0, '95%'], fontSize: 12 };
         var ex = list(s.data).filter(function (d) { return d && d.caminoExpected; })[0];
         if (ex) {
-          opt.graphic = [{ type: 'text', left: 'center', bottom: 2, silent: true,
+          opt.graphic = [{ type: 'text', left: 'center', bottom: 6, silent: true,
             style: { text: '▲ ' + ex.caminoExpected, fill: dark ? '#f0a56b' : '#9a3f00', fontSize: 12 } }];
         }
       }
