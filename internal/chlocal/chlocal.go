@@ -38,7 +38,10 @@ type Options struct {
 	StartTimeout time.Duration
 	// MaxMemoryBytes caps the server's memory (default 4 GiB).
 	MaxMemoryBytes int64
-	Logger         *slog.Logger
+	// Ports are the TCP, HTTP and interserver ports to listen on (default:
+	// free ones); a restart after Crash may ask for the same (Server.Ports).
+	Ports  []int
+	Logger *slog.Logger
 
 	// shared starts the server in its own session, to outlive this process
 	// (Attach); otherwise it dies with this process.
@@ -52,6 +55,7 @@ type Server struct {
 	tempDir  bool
 	tcpPort  int
 	httpPort int
+	ports    []int
 	done     chan struct{}
 	waitErr  error
 	log      *slog.Logger
@@ -62,6 +66,9 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 
 // HTTPAddr is the HTTP interface address, host:port.
 func (s *Server) HTTPAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.httpPort)) }
+
+// Ports are the TCP, HTTP and interserver ports (Options.Ports).
+func (s *Server) Ports() []int { return s.ports }
 
 // Dir is the server's working directory (config, data, logs).
 func (s *Server) Dir() string { return s.dir }
@@ -155,10 +162,14 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 }
 
 func (s *Server) start(ctx context.Context, bin string, pre []string, opt Options) error {
-	ports, err := freePorts(3)
-	if err != nil {
-		return fmt.Errorf("chlocal: free ports: %w", err)
+	ports := opt.Ports
+	if len(ports) != 3 {
+		var err error
+		if ports, err = freePorts(3); err != nil {
+			return fmt.Errorf("chlocal: free ports: %w", err)
+		}
 	}
+	s.ports = ports
 	s.tcpPort, s.httpPort = ports[0], ports[1]
 	cfgPath := filepath.Join(s.dir, "config.xml")
 	if err := writeConfig(s.dir, cfgPath, ports, opt.MaxMemoryBytes); err != nil {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/camino-edu/camino/internal/proc"
 )
 
 // A shared server is one local clickhouse-server that every camino process
@@ -133,7 +135,7 @@ func Attach(ctx context.Context, opt Options, who string) (*Attachment, error) {
 		return nil, fmt.Errorf("chlocal: locking %s: %w", f.Name(), err)
 	}
 	a.attached = f
-	_ = writeJSON(a.clientFile(), client{PID: os.Getpid(), Command: who, Since: time.Now().UTC(), Start: procStart(os.Getpid())})
+	_ = writeJSON(a.clientFile(), client{PID: os.Getpid(), Command: who, Since: time.Now().UTC(), Start: proc.Self()})
 	return a, nil
 }
 
@@ -341,48 +343,8 @@ func serverAlive(pid int, config string) bool {
 	if err != nil || !bytes.Contains(cmdline, []byte(config)) {
 		return false
 	}
-	return !zombie(pid)
+	return !proc.Zombie(pid)
 }
-
-func zombie(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	// pid (comm) state ...: comm may hold spaces and parentheses.
-	i := bytes.LastIndexByte(stat, ')')
-	return i < 0 || i+2 >= len(stat) || stat[i+2] == 'Z' || stat[i+2] == 'X'
-}
-
-// procStart is the start time of a process in clock ticks since boot (field
-// 22 of /proc/<pid>/stat), "" when unknown.
-func procStart(pid int) string {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return ""
-	}
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return ""
-	}
-	f := strings.Fields(string(stat[i+1:]))
-	if len(f) < 20 {
-		return ""
-	}
-	return f[19]
-}
-
-// ProcessAlive reports whether the process pid is running and started at
-// start (a procStart value; "" skips that check).
-func ProcessAlive(pid int, start string) bool {
-	if pid <= 0 || zombie(pid) {
-		return false
-	}
-	return start == "" || procStart(pid) == start
-}
-
-// ProcessStart is the start time of this process, as ProcessAlive takes it.
-func ProcessStart() string { return procStart(os.Getpid()) }
 
 // clients lists the attached processes that are alive (removing the files
 // of dead ones).
@@ -392,7 +354,7 @@ func clients(dir string) []Client {
 	for _, f := range files {
 		var c client
 		data, err := os.ReadFile(f)
-		if err != nil || json.Unmarshal(data, &c) != nil || !ProcessAlive(c.PID, c.Start) {
+		if err != nil || json.Unmarshal(data, &c) != nil || !proc.Alive(c.PID, c.Start) {
 			os.Remove(f)
 			continue
 		}

@@ -225,9 +225,8 @@ func (e *env) parseWithArgs(fs *flag.FlagSet, cfg *config.Config, args []string)
 }
 
 // prepareWarehouse readies the warehouse for writing: pending migrations,
-// then loads that died while swapping (finished), then stage tables of
-// loads that died before committing and are older than six hours (dropped:
-// a younger one may belong to a load still running).
+// then the janitor (docs/loads.md): what no reader can see any more goes,
+// and loads that died are marked killed in the loads log.
 func (e *env) prepareWarehouse(ctx context.Context, db *warehouse.DB) error {
 	done, err := db.Migrate(ctx)
 	for _, m := range done {
@@ -236,14 +235,19 @@ func (e *env) prepareWarehouse(ctx context.Context, db *warehouse.DB) error {
 	if err != nil {
 		return err
 	}
-	recovered, err := db.RecoverLoads(ctx)
-	for _, b := range recovered {
-		fmt.Fprintf(e.stderr, "camino: finished load %s, which had stopped while swapping its data in\n", b)
+	return e.clean(ctx, db, e.stderr, "camino: ")
+}
+
+// clean runs the janitor and says what it found.
+func (e *env) clean(ctx context.Context, db *warehouse.DB, w io.Writer, prefix string) error {
+	rep, err := db.Clean(ctx, warehouse.CleanOptions{})
+	for _, b := range rep.Killed {
+		fmt.Fprintf(w, "%sload %s had died before it committed: nothing of it was published; marked killed in the loads log\n", prefix, b)
 	}
-	if err != nil {
-		return err
+	if n := rep.Superseded + rep.Unpublished; n > 0 || len(rep.Stages) > 0 {
+		fmt.Fprintf(w, "%sremoved %d partitions no reader can see (%d superseded, %d of loads that died) and %d stage tables\n",
+			prefix, n, rep.Superseded, rep.Unpublished, len(rep.Stages))
 	}
-	_, err = db.DropStaleStages(ctx, 6*time.Hour)
 	return err
 }
 
@@ -286,11 +290,7 @@ func migrate(ctx context.Context, e *env, args []string) error {
 		if len(done) == 0 {
 			fmt.Fprintf(e.stdout, "database %s is up to date\n", db.Database())
 		}
-		recovered, err := db.RecoverLoads(ctx)
-		for _, b := range recovered {
-			fmt.Fprintf(e.stdout, "finished load %s, which had stopped while swapping its data in\n", b)
-		}
-		return err
+		return e.clean(ctx, db, e.stdout, "")
 	}
 	status, err := db.Status(ctx)
 	if err != nil {

@@ -69,12 +69,22 @@ type loadOptions struct {
 	rejectsPath       string
 	titlesPath        string
 	progress          string
+	replace           []string // --replace-district
+	force, partial    bool
+	wait              time.Duration
 }
 
 func loadCmd(ctx context.Context, e *env, args []string) error {
 	var cfg config.Config
-	fs := e.flags("load", "load "+kindNames()+" FILE.csv|- [--dry-run] [--school-year Y] [--batch-id ID] [flags]", &cfg)
-	dryRun := fs.Bool("dry-run", false, "check every row and write the reject report; change nothing in the warehouse")
+	fs := e.flags("load", "load "+kindNames()+" FILE.csv|- [--dry-run] [--replace-district LEA_ID ...] [--force] [--partial] "+
+		"[--school-year Y] [--batch-id ID] [flags]", &cfg)
+	dryRun := fs.Bool("dry-run", false, "check every row, write the reject report and print the plan (each district-year, its rows now and after); change nothing")
+	var replace listFlag
+	fs.Var(&replace, "replace-district", "a district (LEA id) whose district-years holding rows this file replaces; repeat for several "+
+		"(a district-year that holds rows and is not named is refused)")
+	force := fs.Bool("force", false, "replace any district-year the file has, even one not named or one that would lose most of its rows")
+	partial := fs.Bool("partial", false, "replace district-years that have rejected rows too, with their valid rows (default: keep their old rows)")
+	wait := fs.Duration("wait", time.Hour, "how long to wait for another load's commit to finish (loads commit one at a time)")
 	year := fs.String("school-year", "", "school year of every row when the file has no school_year column (2023 = 2023-24)")
 	batch := fs.String("batch-id", "", "id of this load in the loads log and quarantine (default: kind, time and a random suffix)")
 	rejects := fs.String("rejects", "", "where to write the reject report (default: FILE.rejects.csv; for stdin, ./BATCH.rejects.csv)")
@@ -88,7 +98,15 @@ func loadCmd(ctx context.Context, e *env, args []string) error {
 		return apperr.Errorf(apperr.Invalid, "want 'camino load %s FILE.csv' (or - for stdin), got %d arguments", kindNames(), len(pos))
 	}
 	o := loadOptions{kind: pos[0], path: pos[1], dryRun: *dryRun, batchID: *batch, rejectsPath: *rejects,
-		titlesPath: *titles, progress: *prog}
+		titlesPath: *titles, progress: *prog, replace: replace, force: *force, partial: *partial, wait: *wait}
+	for _, d := range o.replace {
+		if len(d) != 7 || strings.Trim(d, "0123456789") != "" {
+			return apperr.Errorf(apperr.Invalid, "--replace-district %q: want a 7-digit NCES district (LEA) id", d)
+		}
+	}
+	if o.wait <= 0 {
+		return apperr.Errorf(apperr.Invalid, "--wait %s: want a positive duration", o.wait)
+	}
 	var ok bool
 	if o.table, ok = kindTable(o.kind); !ok {
 		return apperr.Errorf(apperr.Invalid, "unknown file kind %q: want %s", o.kind, kindNames())
@@ -171,12 +189,20 @@ func loadCmd(ctx context.Context, e *env, args []string) error {
 		})
 	}
 	p.done()
+	var refused *warehouse.RefusedError
+	if errors.As(err, &refused) {
+		printPlan(ctx, e.stdout, db, refused.Summary, o)
+		fmt.Fprintln(e.stdout, "nothing was changed")
+		return apperr.Errorf(apperr.Invalid, "%s. Name the districts this file replaces with --replace-district, or pass --force "+
+			"(see the plan above; --dry-run shows it without loading)", refused.Error())
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return apperr.Errorf(apperr.Unavailable, "interrupted: nothing was loaded (batch %s)", o.batchID)
 		}
 		return err
 	}
+	printPlan(ctx, e.stdout, db, res.summary, o)
 	res.print(e.stdout, o)
 	if res.rejected > 0 {
 		return rejectedErr{res.rejected}
@@ -203,7 +229,9 @@ type valuer interface {
 
 type loadResult struct {
 	loaded, rejected int64
-	elapsed, commit  time.Duration // commit: swapping in and rebuilding rollups
+	kept             int64         // valid rows of district-years kept for their rejects
+	elapsed, commit  time.Duration // commit: completing the parts, rebuilding rollups, publishing
+	summary          *warehouse.LoadSummary
 }
 
 func (r loadResult) print(w io.Writer, o loadOptions) {
@@ -214,11 +242,15 @@ func (r loadResult) print(w io.Writer, o loadOptions) {
 	}
 	phases := ""
 	if r.commit > 0 {
-		phases = fmt.Sprintf("; %s reading and staging, %s swapping in and rebuilding rollups",
+		phases = fmt.Sprintf("; %s reading and staging, %s committing (kept rows, rollups)",
 			(r.elapsed - r.commit).Round(time.Millisecond), r.commit.Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "%s %s rows into %s (batch %s), rejected %s, in %s (%s rows/s%s)\n", verb, count(r.loaded), o.table,
 		o.batchID, count(r.rejected), r.elapsed.Round(time.Millisecond), count(int64(rate)), phases)
+	if r.kept > 0 {
+		fmt.Fprintf(w, "%s valid rows were not loaded: their district-years have rejected rows and keep their old rows "+
+			"(fix the rows and load again, or pass --partial)\n", count(r.kept))
+	}
 	if r.rejected > 0 {
 		fmt.Fprintf(w, "rejected rows: %s (line, column, value, reason)\n", o.rejectsPath)
 	} else if !o.dryRun {
@@ -226,13 +258,16 @@ func (r loadResult) print(w io.Writer, o loadOptions) {
 	}
 	if o.dryRun {
 		fmt.Fprintln(w, "nothing was written to the warehouse")
+	} else if r.summary != nil && r.summary.DataVersion > 0 {
+		fmt.Fprintf(w, "committed: the warehouse is at data version %d\n", r.summary.DataVersion)
 	}
 }
 
 // runLoad reads every row of in: valid rows are staged in chunks while the
 // next chunk is parsed, rejects go to the report file and the quarantine;
-// at the end the load commits. A broken file or any failure aborts it: the
-// warehouse is unchanged.
+// at the end the load commits (or, for a dry run, returns its plan). A
+// broken file, a refused plan or any failure aborts it: the warehouse is
+// unchanged and holds nothing of it.
 func runLoad[R valuer](ctx context.Context, e *env, db *warehouse.DB, o loadOptions, p *progress, in io.Reader,
 	open func(io.Reader) (rowReader[R], error)) (loadResult, error) {
 	start := time.Now()
@@ -246,16 +281,13 @@ func runLoad[R valuer](ctx context.Context, e *env, db *warehouse.DB, o loadOpti
 	}
 	defer rep.close()
 
-	var l *warehouse.Load
-	if !o.dryRun {
-		if l, err = db.BeginLoad(ctx, o.table, o.batchID, o.path); err != nil {
-			return loadResult{}, err
-		}
+	l, err := db.BeginLoad(ctx, o.table, warehouse.LoadOptions{BatchID: o.batchID, Source: o.path, ReplaceDistricts: o.replace,
+		Force: o.force, Partial: o.partial, DryRun: o.dryRun})
+	if err != nil {
+		return loadResult{}, err
 	}
 	abort := func(err error) (loadResult, error) {
-		if l != nil {
-			_ = l.Abort(context.WithoutCancel(ctx))
-		}
+		_ = l.Abort(context.WithoutCancel(ctx))
 		rep.discard()
 		return loadResult{}, err
 	}
@@ -265,21 +297,13 @@ func runLoad[R valuer](ctx context.Context, e *env, db *warehouse.DB, o loadOpti
 	defer cancel()
 	chunks := make(chan []R, 1)
 	parsed := make(chan error, 1)
-	quarantine := func(rs []warehouse.RejectRow) error {
-		if l == nil {
-			return nil
-		}
-		return db.InsertRejects(pctx, o.batchID, o.table, o.path, rs)
-	}
+	quarantine := func(rs []warehouse.RejectRow) error { return l.InsertRejects(pctx, rs) }
 	go func() {
 		defer close(chunks)
-		parsed <- parse(pctx, rd, p, rep, quarantine, chunks)
+		parsed <- parse(pctx, rd, p, rep, l, quarantine, chunks)
 	}()
 	at := time.Now().UTC().Truncate(time.Second)
 	for chunk := range chunks {
-		if l == nil {
-			continue
-		}
 		if _, err := l.Insert(ctx, func(add warehouse.AppendFunc) error {
 			for _, r := range chunk {
 				if err := add(r.Values(o.batchID, at)...); err != nil {
@@ -302,13 +326,29 @@ func runLoad[R valuer](ctx context.Context, e *env, db *warehouse.DB, o loadOpti
 		return abort(err)
 	}
 	res := loadResult{loaded: p.rows.Load(), rejected: p.rejected.Load()}
-	if l != nil {
-		l.SetRejected(uint64(res.rejected))
-		t0 := time.Now()
-		if err := l.Commit(ctx); err != nil {
-			return loadResult{}, err
+	t0 := time.Now()
+	wctx, wcancel := context.WithTimeout(warehouse.WithWaiting(ctx, func(holder string, waited time.Duration) {
+		fmt.Fprintf(e.stderr, "camino load: waiting %s for the warehouse: %s is committing (loads commit one at a time)\n",
+			waited.Round(time.Second), holder)
+	}), o.wait)
+	defer wcancel()
+	res.summary, err = l.Commit(wctx)
+	if err != nil {
+		var refused *warehouse.RefusedError
+		if !errors.As(err, &refused) {
+			rep.discard()
 		}
+		return res, err
+	}
+	if !o.dryRun {
 		res.commit = time.Since(t0)
+	}
+	// The rows of district-years kept for their rejected rows are not loaded.
+	for _, e := range res.summary.Plan {
+		if e.Action == warehouse.ActionKeep {
+			res.loaded -= int64(e.FileRows)
+			res.kept += int64(e.FileRows)
+		}
 	}
 	if res.rejected == 0 {
 		rep.discard() // an empty report would only confuse
@@ -317,8 +357,69 @@ func runLoad[R valuer](ctx context.Context, e *env, db *warehouse.DB, o loadOpti
 	return res, nil
 }
 
+// printPlan says what the load replaced (or, in a dry run or a refusal,
+// would): each district-year and its rows before and after. New and
+// replaced district-years are listed up to a few dozen; kept and refused
+// ones always.
+func printPlan(ctx context.Context, w io.Writer, db *warehouse.DB, s *warehouse.LoadSummary, o loadOptions) {
+	if s == nil || len(s.Plan) == 0 {
+		return
+	}
+	var leas []string
+	for _, e := range s.Plan {
+		if e.LeaID != "" {
+			leas = append(leas, e.LeaID)
+		}
+	}
+	names := map[string]string{}
+	if ds, err := db.DistrictsByID(ctx, leas); err == nil {
+		for _, d := range ds {
+			names[d.ID] = d.Name
+		}
+	}
+	verb := "replaced"
+	if o.dryRun {
+		verb = "would replace"
+	} else if len(s.Refusals()) > 0 {
+		verb = "refused to replace"
+	}
+	counts := map[string]int{}
+	const shown = 40
+	listed := 0
+	fmt.Fprintf(w, "plan (%s): district-year, rows now → after\n", verb)
+	for _, e := range s.Plan {
+		action := strings.SplitN(e.Action, ":", 2)[0]
+		counts[action]++
+		if (action == warehouse.ActionNew || action == warehouse.ActionReplace) && listed >= shown {
+			continue
+		}
+		listed++
+		what := fmt.Sprintf("%d %s %s", e.SchoolYear, e.LeaID, names[e.LeaID])
+		if e.LeaID == "" {
+			what = "the members in the file"
+		}
+		note := e.Action
+		if e.Action == warehouse.ActionKeep {
+			note = fmt.Sprintf("keep the old rows: %d rejected (--partial replaces it with the valid ones)", e.Rejected)
+		}
+		fmt.Fprintf(w, "  %-40s %9s → %-9s %s\n", what, count(int64(e.Before)), count(int64(e.After)), note)
+	}
+	if hidden := counts[warehouse.ActionNew] + counts[warehouse.ActionReplace] + counts[warehouse.ActionKeep] +
+		counts[warehouse.ActionRefuse] - listed; hidden > 0 {
+		fmt.Fprintf(w, "  … and %d more district-years\n", hidden)
+	}
+	fmt.Fprintf(w, "  %d new, %d replaced, %d kept (rows rejected), %d refused\n", counts[warehouse.ActionNew],
+		counts[warehouse.ActionReplace], counts[warehouse.ActionKeep], counts[warehouse.ActionRefuse])
+	for _, c := range s.Concurrent {
+		fmt.Fprintf(w, "  note: another load committed %s while this one ran; its rows in the district-years above were replaced, the rest kept\n", c)
+	}
+	if s.Waited > 5*time.Second {
+		fmt.Fprintf(w, "  waited %s for other loads to commit\n", s.Waited.Round(time.Second))
+	}
+}
+
 // parse reads rows into chunks and rejects into the report and quarantine.
-func parse[R any](ctx context.Context, rd rowReader[R], p *progress, rep *rejectReport,
+func parse[R any](ctx context.Context, rd rowReader[R], p *progress, rep *rejectReport, l *warehouse.Load,
 	quarantine func([]warehouse.RejectRow) error, chunks chan<- []R) error {
 	chunk := make([]R, 0, chunkRows)
 	var held []warehouse.RejectRow
@@ -345,6 +446,7 @@ func parse[R any](ctx context.Context, rd rowReader[R], p *progress, rep *reject
 			return err
 		case rej != nil:
 			p.rejected.Add(1)
+			l.Reject(rej.SchoolYear, rej.StateCode, rej.LeaID)
 			if err := rep.add(*rej); err != nil {
 				return err
 			}

@@ -104,6 +104,7 @@ func (e *EnrollmentReader) parse() (EnrollmentRow, *bad) {
 		return r, b
 	}
 	r.LeaID, r.SchoolID = t.get(colLEA), t.get(colSchool)
+	t.districtYear(e.opt.Directory, r.SchoolYear, r.LeaID)
 	if r.SchoolID == "" {
 		return r, badValue(colSchool, "school_id is required (enrollment is counted by school)")
 	}

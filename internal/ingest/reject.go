@@ -17,6 +17,12 @@ type Reject struct {
 	Column string
 	Value  string
 	Reason string
+	// The district-year of the row when the record told it (a known
+	// district and a valid school year), so a load can keep that
+	// district-year's old rows: zero otherwise.
+	SchoolYear uint16
+	StateCode  string
+	LeaID      string
 }
 
 func (r Reject) Error() string {

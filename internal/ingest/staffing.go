@@ -156,6 +156,7 @@ func (s *StaffingReader) parse() (StaffRow, *bad) {
 		return r, b
 	}
 	r.LeaID, r.SchoolID = t.get(colLEA), t.get(colSchool)
+	t.districtYear(s.opt.Directory, r.SchoolYear, r.LeaID)
 	if r.StateCode, b = place(s.opt.Directory, r.LeaID, r.SchoolID); b != nil {
 		return r, b
 	}

@@ -29,6 +29,19 @@ type table struct {
 	used   []int // columns whose values are read, in header order
 	hidden int   // column whose values a Reject never shows (staff ids), -1 for none
 	err    error // the fatal error that ended reading
+	// dy is the current record's district-year, once the reader knows it.
+	dy struct {
+		year       uint16
+		state, lea string
+	}
+}
+
+// districtYear records the current record's district-year for its Reject,
+// when the district is known.
+func (t *table) districtYear(dir Directory, year uint16, lea string) {
+	if state, ok := dir.District(lea); ok && year != 0 {
+		t.dy.year, t.dy.state, t.dy.lea = year, state, lea
+	}
 }
 
 // openTable reads and checks the header of a file.
@@ -91,6 +104,7 @@ func (t *table) next() (*bad, error) {
 	if t.err != nil {
 		return nil, t.err
 	}
+	t.dy.year, t.dy.state, t.dy.lea = 0, "", ""
 	for {
 		if err := t.c.read(); err != nil {
 			t.err = err
@@ -134,7 +148,7 @@ func (t *table) check() *bad {
 // reject turns a problem with the current record into a Reject, with the
 // value it is about unless that is a staff id.
 func (t *table) reject(b *bad) *Reject {
-	r := &Reject{Line: t.c.start, Column: b.col, Reason: b.reason}
+	r := &Reject{Line: t.c.start, Column: b.col, Reason: b.reason, SchoolYear: t.dy.year, StateCode: t.dy.state, LeaID: t.dy.lea}
 	if i := t.h.col(b.col); i >= 0 && i != t.hidden && !b.noValue && i < t.c.nfields() {
 		r.Value = clipValue(t.c.field(i))
 	}

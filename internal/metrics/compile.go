@@ -30,6 +30,8 @@ type compiler struct {
 	scope scope.Scope
 	// marker is the comment that tells the warehouse the scope was applied.
 	marker string
+	// snap is the committed state every table is read in (one per request).
+	snap *warehouse.Snapshot
 
 	q        Query
 	measures []Measure
@@ -64,6 +66,10 @@ func (c *compiler) table(name string) string {
 	c.tables = append(c.tables, name)
 	return c.db.Table(name)
 }
+
+// live is the condition selecting the live rows of a versioned table in
+// the query's snapshot (docs/loads.md).
+func (c *compiler) live(name string) string { return c.snap.Live(name) }
 
 // invalid is a query error for the client.
 func invalid(format string, args ...any) error { return apperr.Errorf(apperr.Invalid, format, args...) }

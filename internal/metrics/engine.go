@@ -32,10 +32,11 @@ type Engine struct {
 type warehouseInfo struct {
 	ladder      warehouse.Ladder
 	first, last int
+	version     uint64 // the data version the years were read at
 }
 
-// infoTTL bounds how long the ladder and the data years are cached; a load
-// in this process calls Refresh.
+// infoTTL bounds how long the ladder is cached; the data years are read
+// again whenever the data version moves.
 const infoTTL = 5 * time.Second
 
 // NewEngine returns an engine over db.
@@ -53,9 +54,13 @@ func (e *Engine) Refresh() {
 }
 
 func (e *Engine) warehouseInfo(ctx context.Context) (warehouseInfo, error) {
+	snap, err := e.db.SnapshotFor(ctx)
+	if err != nil {
+		return warehouseInfo{}, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if time.Since(e.fetched) < infoTTL {
+	if time.Since(e.fetched) < infoTTL && e.info.version == snap.Version() {
 		return e.info, nil
 	}
 	l, err := e.db.Ladder(ctx)
@@ -69,7 +74,7 @@ func (e *Engine) warehouseInfo(ctx context.Context) (warehouseInfo, error) {
 	if !ok {
 		first, last = 0, 0
 	}
-	e.info, e.fetched = warehouseInfo{ladder: l, first: first, last: last}, time.Now()
+	e.info, e.fetched = warehouseInfo{ladder: l, first: first, last: last, version: snap.Version()}, time.Now()
 	return e.info, nil
 }
 
@@ -98,8 +103,12 @@ func (e *Engine) compile(ctx context.Context, q Query) (*compiler, compiled, err
 	if info.last == 0 && (q.From == 0 || q.To == 0) {
 		return nil, compiled{}, apperr.Errorf(apperr.NotFound, "the warehouse has no data yet: load staffing files first")
 	}
+	snap, err := e.db.SnapshotFor(ctx)
+	if err != nil {
+		return nil, compiled{}, err
+	}
 	c := &compiler{db: e.db, ladder: info.ladder, firstYear: info.first, lastYear: info.last, facts: e.factsOnly,
-		scope: scope.From(ctx), marker: warehouse.ScopeMarker(ctx), q: q}
+		scope: scope.From(ctx), marker: warehouse.ScopeMarker(ctx), q: q, snap: snap}
 	if err := c.validate(); err != nil {
 		return nil, compiled{}, err
 	}

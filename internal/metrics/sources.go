@@ -132,7 +132,7 @@ func unpivot(table string, withSchool bool) func(c *compiler, lo, hi int, p push
 			"(SELECT school_year, state_code, lea_id, "+school+", rp, rl, rk, ri FROM "+c.table(table)+
 			" ARRAY JOIN people AS rp, latino AS rl, known AS rk, arrayEnumerate(people) AS ri "+
 			// Ranks nobody holds are not rows (as in the facts).
-			"WHERE rp > 0 AND school_year BETWEEN ? AND ? AND ", l.Ranks, l.Codes, l.Ranks, l.Tiers, l.Ranks, l.Leaders, lo, hi).
+			"WHERE "+c.live(table)+" AND rp > 0 AND school_year BETWEEN ? AND ? AND ", l.Ranks, l.Codes, l.Ranks, l.Tiers, l.Ranks, l.Leaders, lo, hi).
 			add(p.where(withSchool)).add(text(")"))
 	}
 }
@@ -146,7 +146,7 @@ func placeCounts(table string, withSchool bool, cols, nonzero string) func(c *co
 			school = "school_id"
 		}
 		return text("SELECT school_year, state_code, lea_id, "+school+", "+cols+" FROM "+c.table(table)+
-			" WHERE "+nonzero+" > 0 AND school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(withSchool))
+			" WHERE "+c.live(table)+" AND "+nonzero+" > 0 AND school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(withSchool))
 	}
 }
 
@@ -156,14 +156,15 @@ func persons(c *compiler, facts bool, lo, hi int, p pushdown) sqlText {
 	cols := "school_year, state_code, lea_id, school_id, staff_key, role_code, rank, toString(tier) AS tier, " +
 		"is_leader, toString(ethnicity) AS ethnicity, toString(gender) AS gender"
 	if !facts {
-		return text("SELECT "+cols+" FROM "+c.table("staff_person_year")+" WHERE school_year BETWEEN ? AND ? AND ", lo, hi).
+		return text("SELECT "+cols+" FROM "+c.table("staff_person_year")+" WHERE "+c.live("staff_person_year")+
+			" AND school_year BETWEEN ? AND ? AND ", lo, hi).
 			add(p.where(false))
 	}
 	// A person's highest post is computed from all their posts in the
 	// state; the district and school conditions apply to the result.
 	c.tables = append(c.tables, "staff_assignments")
 	where := text("school_year BETWEEN ? AND ? AND ", lo, hi).add(p.stateOnly().where(false))
-	sql, args := c.db.PersonYearsFromFacts(c.ladder, where.sql, where.args)
+	sql, args := c.db.PersonYearsFromFacts(c.snap, c.ladder, where.sql, where.args)
 	return text("SELECT "+cols+" FROM ("+sql+") WHERE ", args...).add(p.districtOnly())
 }
 
@@ -174,7 +175,7 @@ func (c *compiler) memberYears() string {
 	sy := func(d string) string { return "toUInt16(toYear(" + d + ") - (toMonth(" + d + ") < 7))" }
 	return "SELECT staff_key, toUInt16(sy_join + i) FROM (SELECT staff_key, " + sy("joined_on") + " AS sy_join, " +
 		"if(isNull(left_on), toUInt16(2100), " + sy("assumeNotNull(left_on)") + ") AS sy_left FROM " + c.table("members") +
-		" FINAL WHERE staff_key != 0) ARRAY JOIN range(toUInt32(if(sy_left >= sy_join, least(sy_left, 2100) - sy_join + 1, 0))) AS i"
+		" FINAL WHERE " + c.live("members") + " AND staff_key != 0) ARRAY JOIN range(toUInt32(if(sy_left >= sy_join, least(sy_left, 2100) - sy_join + 1, 0))) AS i"
 }
 
 // personRel is persons with the people/latino/known counts and membership.
@@ -196,7 +197,8 @@ var staffVariants = []variant{
 		return text("SELECT school_year, state_code, lea_id, school_id, role_code, rank, toString(tier) AS tier, is_leader, "+
 			"toString(ethnicity) AS ethnicity, toString(gender) AS gender, toUInt64(people) AS people, "+
 			"if(ethnicity = 'hispanic_latino', toUInt64(people), 0) AS latino, if(ethnicity != 'unknown', toUInt64(people), 0) AS known "+
-			"FROM "+c.table("leadership_rollup")+" WHERE school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(true))
+			"FROM "+c.table("leadership_rollup")+" WHERE "+c.live("leadership_rollup")+" AND school_year BETWEEN ? AND ? AND ", lo, hi).
+			add(p.where(true))
 	}},
 	{table: "staff_person_year", dims: personDims, rel: personRel(false)},
 	{table: "staff_assignments", dims: personDims, facts: true, rel: personRel(true)},
@@ -277,7 +279,7 @@ var movesVariants = append([]variant{{table: "moves_rollup", dims: detailRollupD
 	rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
 		return movesFlags(c, text("SELECT school_year, state_code, lea_id, school_id, role_code, rank, toString(tier) AS tier, is_leader, "+
 			"toString(ethnicity) AS ethnicity, toString(gender) AS gender, people, nx, up, nl, pv, pl FROM "+c.table("moves_rollup")+
-			" WHERE school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(true)))
+			" WHERE "+c.live("moves_rollup")+" AND school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(true)))
 	}}}, personMovesVariants...)
 
 // spellsRel is one row per person and start role (teacher, assistant
@@ -314,7 +316,7 @@ var spellVariants = []variant{
 		l := c.ladder
 		return text("SELECT state_code, lea_id, school_id, role_code, transform(role_code, ?, ?, '') AS tier, "+
 			"toString(ethnicity) AS ethnicity, toString(gender) AS gender, start_year AS school_year, d, e, people FROM "+
-			c.table("spell_rollup")+" WHERE start_year > ? AND start_year BETWEEN ? AND ? AND ", l.Codes, l.Tiers, c.firstYear, lo, hi).
+			c.table("spell_rollup")+" WHERE "+c.live("spell_rollup")+" AND start_year > ? AND start_year BETWEEN ? AND ? AND ", l.Codes, l.Tiers, c.firstYear, lo, hi).
 			add(p.where(true))
 	}},
 	{table: "staff_person_year", dims: personDims, rel: spellsRel(false)},
@@ -355,7 +357,7 @@ var sources = map[string]*source{
 			return text("SELECT school_year, state_code, lea_id, school_id, toString(ethnicity) AS ethnicity, "+
 				"toUInt64(students) AS students, if(ethnicity = 'hispanic_latino', toUInt64(students), 0) AS latino_students, "+
 				"if(ethnicity != 'unknown', toUInt64(students), 0) AS known_students FROM "+c.table("enrollment")+
-				" WHERE students > 0 AND school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(true))
+				" WHERE "+c.live("enrollment")+" AND students > 0 AND school_year BETWEEN ? AND ? AND ", lo, hi).add(p.where(true))
 		}},
 	}, bases: map[string]string{
 		"students":        "sum(students)",
@@ -435,7 +437,7 @@ var sources = map[string]*source{
 			return text("SELECT toUInt16(? + i) AS school_year, state_code, lea_id, "+
 				"toUInt8(joined_on <= "+end+" AND (isNull(left_on) OR assumeNotNull(left_on) > "+end+")) AS active, "+
 				"toUInt8(toYear(joined_on) - (toMonth(joined_on) < 7) = school_year) AS joined FROM "+c.table("members")+
-				" FINAL ARRAY JOIN range(toUInt32(?)) AS i WHERE ", lo, max(hi-lo+1, 0)).add(p.where(false))
+				" FINAL ARRAY JOIN range(toUInt32(?)) AS i WHERE "+c.live("members")+" AND ", lo, max(hi-lo+1, 0)).add(p.where(false))
 		}}}, bases: map[string]string{
 		"members":     "sum(active)",
 		"new_members": "sum(joined)",
@@ -443,8 +445,9 @@ var sources = map[string]*source{
 	"conference": {name: "conference", sparse: true, years: sameYears, variants: []variant{{table: "member_events", dims: memberDims,
 		rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
 			return text("SELECT * FROM (SELECT member_id, toUInt16(toYear(event_date) - (toMonth(event_date) < 7)) AS school_year FROM " +
-				c.table("member_events") + " WHERE event_type = 'conference_attended') ANY INNER JOIN (SELECT member_id, state_code, lea_id FROM " +
-				c.table("members") + " FINAL WHERE ").add(p.where(false)).add(text(") USING member_id WHERE school_year BETWEEN ? AND ?", lo, hi))
+				c.table("member_events") + " WHERE " + c.live("member_events") + " AND event_type = 'conference_attended') " +
+				"ANY INNER JOIN (SELECT member_id, state_code, lea_id FROM " + c.table("members") + " FINAL WHERE " + c.live("members") +
+				" AND ").add(p.where(false)).add(text(") USING member_id WHERE school_year BETWEEN ? AND ?", lo, hi))
 		}}}, bases: map[string]string{
 		"conference_members": "uniqExact(member_id)",
 	}},

@@ -78,7 +78,13 @@ func Run(ctx context.Context, db *warehouse.DB, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	batch := fmt.Sprintf("seed-%s-%d", opt.Profile, opt.Seed)
-	w := newWriter(ctx, db, batch, opt.Progress)
+	// One load: nothing of the seed is visible until it has committed whole,
+	// facts and rollups together (docs/loads.md).
+	l, err := db.BeginBatch(ctx, warehouse.LoadOptions{BatchID: batch, Source: "seed:" + opt.Profile, Force: true})
+	if err != nil {
+		return Summary{}, err
+	}
+	w := newWriter(ctx, l, batch, opt.Progress)
 	var tables []string
 	var genErr error
 	switch opt.Profile {
@@ -94,15 +100,17 @@ func Run(ctx context.Context, db *warehouse.DB, opt Options) (Summary, error) {
 		err = genErr
 	}
 	if err != nil {
+		_ = l.Abort(ctx)
 		return Summary{}, err
 	}
-	if err := db.RebuildRollups(ctx, nil); err != nil {
-		return Summary{}, fmt.Errorf("seed: rebuilding rollups: %w", err)
+	sum, err := l.Commit(ctx)
+	if err != nil {
+		return Summary{}, fmt.Errorf("seed: committing: %w", err)
 	}
 	for _, t := range tables {
 		if err := db.RecordLoad(ctx, warehouse.LoadRecord{
 			BatchID: batch, Table: t, Source: "seed:" + opt.Profile, Rows: uint64(rows[t]),
-			Status: "done", StartedAt: start, FinishedAt: time.Now(),
+			Status: "done", StartedAt: start, FinishedAt: time.Now(), LoadNo: l.LoadNo(), DataVersion: sum.DataVersion,
 		}); err != nil {
 			return Summary{}, err
 		}

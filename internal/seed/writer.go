@@ -108,7 +108,7 @@ type job struct {
 type writer struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
-	db       *warehouse.DB
+	load     *warehouse.Load
 	batch    string
 	progress func(Progress)
 	jobs     chan job
@@ -216,9 +216,9 @@ func (yb *yearBuffers[T]) flush() {
 	}
 }
 
-func newWriter(ctx context.Context, db *warehouse.DB, batch string, progress func(Progress)) *writer {
+func newWriter(ctx context.Context, load *warehouse.Load, batch string, progress func(Progress)) *writer {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &writer{ctx: ctx, cancel: cancel, db: db, batch: batch, progress: progress,
+	w := &writer{ctx: ctx, cancel: cancel, load: load, batch: batch, progress: progress,
 		jobs: make(chan job, insertWorkers), rows: map[string]int64{}}
 	w.staff = yearBuffers[staffRow]{w: w, table: warehouse.TableStaffAssignments, put: putStaff}
 	w.enroll = yearBuffers[enrollRow]{w: w, table: warehouse.TableEnrollment, put: putEnroll}
@@ -248,7 +248,7 @@ func (w *writer) work() {
 		if w.ctx.Err() != nil {
 			continue // drain after a failure or a cancel
 		}
-		n, err := w.db.Insert(w.ctx, j.table, j.fill)
+		n, err := w.load.InsertTable(w.ctx, j.table, j.fill)
 		w.mu.Lock()
 		if err != nil {
 			if w.err == nil {

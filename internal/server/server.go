@@ -282,6 +282,8 @@ func withRequest(opt Options, next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), opt.Limits.RequestTime)
 		defer cancel()
 		ctx = warehouse.WithTag(ctx, id, "")
+		// Every read of the request sees one committed version (docs/loads.md).
+		ctx = warehouse.WithSnapshotSlot(ctx)
 		ctx = context.WithValue(ctx, auditKey{}, &auditRecord{})
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() { logAudit(opt.Audit, ctx, r, rec.status, start, id) }()

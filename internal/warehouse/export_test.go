@@ -15,19 +15,34 @@ func SlowQueryForTest(ctx context.Context, d *DB) error {
 	return rows.Err()
 }
 
-// DieWhileSwappingForTest does what Commit does up to the journal entry,
-// swaps the first swaps partitions and stops there, as a load killed while
-// swapping would.
-func DieWhileSwappingForTest(ctx context.Context, l *Load, swaps int) error {
+// DieBeforePublishingForTest does all of Commit's work but the journal
+// insert, then stops as a load killed there would: its lease lapses (it is
+// released here, as the death of its process would make it).
+func DieBeforePublishingForTest(ctx context.Context, l *Load) error {
 	l.done = true
-	c, err := l.journalled(ctx)
+	lk, err := l.d.lockWrites(ctx, "test")
 	if err != nil {
 		return err
 	}
-	for _, p := range c.parts[:swaps] {
-		if err := l.d.swap(ctx, l.kind, *c, p); err != nil {
-			return err
-		}
+	defer lk.release(ctx)
+	snap, err := l.d.snapshotAt(ctx, 0)
+	if err != nil {
+		return err
 	}
+	entries, _, years, err := l.build(ctx, snap)
+	if err != nil {
+		return err
+	}
+	if _, err := l.d.buildRollups(ctx, l, snap.with(entries), years); err != nil {
+		return err
+	}
+	l.lease.release(ctx)
 	return nil
+}
+
+// AbandonForTest ends a load as the death of its process would: nothing is
+// committed or dropped, and its lease lapses.
+func AbandonForTest(ctx context.Context, l *Load) {
+	l.done = true
+	l.lease.release(ctx)
 }

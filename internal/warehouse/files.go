@@ -57,14 +57,14 @@ type RejectRow struct {
 	Reason string
 }
 
-// InsertRejects adds rejected rows of a load to the quarantine table
-// load_rejects.
-func (d *DB) InsertRejects(ctx context.Context, batchID, table, source string, rows []RejectRow) error {
+// insertRejects adds rejected rows of a load to a quarantine table
+// (load_rejects, or a load's stage of it).
+func (d *DB) insertRejects(ctx context.Context, target, batchID, table, source string, rows []RejectRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	now := time.Now().UTC()
-	_, err := d.insertCols(ctx, "load_rejects", rejectColumns, func(add AppendFunc) error {
+	_, err := d.insertCols(ctx, target, rejectColumns, func(add AppendFunc) error {
 		for _, r := range rows {
 			if err := add(batchID, table, source, r.Line, r.Column, r.Value, r.Reason, now); err != nil {
 				return err
@@ -144,7 +144,7 @@ func (d *DB) Export(ctx context.Context, table string, f ExportFilter, each func
 	if !ok {
 		return fmt.Errorf("warehouse: %q cannot be exported", table)
 	}
-	var conds []string
+	conds := []string{"{live}"}
 	var args []any
 	if len(f.LeaIDs) > 0 {
 		conds, args = append(conds, inList("lea_id")), append(args, f.LeaIDs)
@@ -164,10 +164,23 @@ func (d *DB) Export(ctx context.Context, table string, f ExportFilter, each func
 	if table == TableMembers {
 		sql += " FINAL"
 	}
-	if len(conds) > 0 {
-		sql += " WHERE " + strings.Join(conds, " AND ")
-	}
+	sql += " WHERE " + strings.Join(conds, " AND ")
 	sql += " ORDER BY " + s.order
+	if err := d.checkScope(ctx, "export."+table, sql); err != nil {
+		return err // before anything is sent
+	}
+	// One snapshot for the whole export, pinned: the janitor keeps it while
+	// the export runs, however long.
+	snap, err := d.SnapshotFor(ctx)
+	if err != nil {
+		return err
+	}
+	pin, err := d.hold(ctx, fmt.Sprintf("pin:%d", snap.Version()), "export "+table)
+	if err != nil {
+		return err
+	}
+	defer pin.release(ctx)
+	sql = strings.Replace(sql, "{live}", snap.Live(table), 1)
 	rows, err := d.queryCapped(ctx, d.cfg.MaintenanceTime, "export."+table, sql, args...)
 	if err != nil {
 		return err

@@ -46,3 +46,10 @@ func insertRows(t *testing.T, db *warehouse.DB, table string, rows ...[]any) {
 		t.Fatal(err)
 	}
 }
+
+// live is the condition, written in the test from the journal's definition
+// (docs/loads.md), that selects a table's live rows: for every part, the
+// generation of its entry with the highest version.
+func live(db *warehouse.DB, table string) string {
+	return "gen IN (SELECT argMax(gen, version) FROM " + db.Database() + ".load_journal WHERE table_name = '" + table + "' GROUP BY part)"
+}

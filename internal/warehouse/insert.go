@@ -51,18 +51,19 @@ type AppendFunc func(values ...any) error
 // the order of the table's column list (e.g. StaffAssignmentsColumns).
 // Callers that stream many rows call Insert once per chunk (≈100k rows),
 // which bounds memory.
+//
+// Into a fact table (staff_assignments, enrollment, members,
+// member_events) Insert appends to the live rows, visibly at once and not
+// atomically: it is for fixtures and tools working alone. A load uses
+// BeginLoad, which replaces whole district-years or members atomically.
 func (d *DB) Insert(ctx context.Context, table string, fill func(add AppendFunc) error) (int, error) {
-	return d.InsertInto(ctx, table, table, fill)
-}
-
-// InsertInto is Insert into a table with the columns of another (a staging
-// copy of it, for instance).
-func (d *DB) InsertInto(ctx context.Context, target, like string, fill func(add AppendFunc) error) (int, error) {
-	cols, ok := insertable[like]
-	if !ok {
-		return 0, fmt.Errorf("warehouse: %q is not an insertable table", like)
+	if _, ok := insertable[table]; !ok {
+		return 0, fmt.Errorf("warehouse: %q is not an insertable table", table)
 	}
-	return d.insertCols(ctx, target, cols, fill)
+	if loadKinds[table] != nil {
+		return d.appendDirect(ctx, table, fill)
+	}
+	return d.insertCols(ctx, table, insertable[table], fill)
 }
 
 // insertCols sends one batch of rows with the given columns to target.
@@ -102,9 +103,13 @@ type LoadRecord struct {
 	Source     string
 	Rows       uint64
 	Rejected   uint64
-	Status     string // started, done, failed
+	Status     string // started, done, failed, killed
 	StartedAt  time.Time
 	FinishedAt time.Time
+	LoadNo     uint64 // generations of the load are LoadNo × 4096 + ordinal
+	// DataVersion is the data version the load's commit made (done).
+	DataVersion uint64
+	Summary     string // what the commit did (done)
 }
 
 // RecordLoad writes (or replaces, by table and batch) a load log row.
@@ -113,16 +118,39 @@ func (d *DB) RecordLoad(ctx context.Context, l LoadRecord) error {
 		l.FinishedAt = time.Now().UTC()
 	}
 	return d.exec(ctx, "loads.record", "INSERT INTO "+d.table("loads")+
-		" (batch_id, table_name, source, rows, rejected, status, started_at, finished_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?",
-		l.BatchID, l.Table, l.Source, l.Rows, l.Rejected, l.Status, l.StartedAt.UTC(), l.FinishedAt.UTC())
+		" (batch_id, table_name, source, rows, rejected, status, started_at, finished_at, load_no, data_version, summary) "+
+		"SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?",
+		l.BatchID, l.Table, l.Source, l.Rows, l.Rejected, l.Status, l.StartedAt.UTC(), l.FinishedAt.UTC(), l.LoadNo, l.DataVersion, l.Summary)
 }
 
 // Truncate empties the fact, dimension and derived tables (not the
-// migrations record, not the role ladder): `camino seed --replace`.
+// migrations record, not the role ladder, not the journal): `camino seed
+// --replace`. It commits a version in which every part is empty, so the
+// data version still grows and caches keyed on it start over.
 func (d *DB) Truncate(ctx context.Context) error {
-	for _, t := range []string{TableStates, TableDistricts, TableSchools, TableStaffAssignments, TableEnrollment,
-		TableMembers, TableMemberEvents, TableGoals, "staff_person_year", "leadership_rollup", "loads", "load_commits",
-		"load_rejects"} {
+	lk, err := d.lockWrites(ctx, "truncate")
+	if err != nil {
+		return err
+	}
+	defer lk.release(ctx)
+	snap, err := d.snapshotAt(ctx, 0)
+	if err != nil {
+		return err
+	}
+	var empty []journalEntry
+	for _, t := range versionedTables {
+		for _, p := range snap.Parts(t) {
+			empty = append(empty, journalEntry{table: t, part: p})
+		}
+	}
+	if len(empty) > 0 {
+		if err := d.writeJournal(ctx, snap.version+1, "truncate-"+NewID()[:8], time.Now().UTC(), empty); err != nil {
+			return err
+		}
+		d.forget()
+	}
+	for _, t := range append([]string{TableStates, TableDistricts, TableSchools, TableGoals, "loads", "load_commits", "load_rejects"},
+		versionedTables...) {
 		// DROP+CREATE would lose the schema's evolution; TRUNCATE is 18.16+.
 		if err := d.exec(ctx, "truncate."+t, "TRUNCATE TABLE "+d.table(t)); err != nil {
 			return err
@@ -131,12 +159,20 @@ func (d *DB) Truncate(ctx context.Context) error {
 	return nil
 }
 
-// RowCount returns the number of rows in one of our tables.
+// RowCount returns the number of (live) rows in one of our tables.
 func (d *DB) RowCount(ctx context.Context, table string) (uint64, error) {
 	if _, ok := insertable[table]; !ok && table != "staff_person_year" && table != "leadership_rollup" {
 		return 0, fmt.Errorf("warehouse: unknown table %q", table)
 	}
-	rows, err := d.query(ctx, "count."+table, "SELECT count() FROM "+d.table(table))
+	where := ""
+	if IsVersioned(table) {
+		live, err := d.live(ctx, table)
+		if err != nil {
+			return 0, err
+		}
+		where = " WHERE " + live
+	}
+	rows, err := d.query(ctx, "count."+table, "SELECT count() FROM "+d.table(table)+where)
 	if err != nil {
 		return 0, err
 	}

@@ -7,7 +7,12 @@ import "context"
 // rollup (a few rows per district-year): at national scale a scan of a
 // person-level table here cost ~100 ms on every request.
 func (d *DB) DataYears(ctx context.Context) (first, last int, ok bool, err error) {
-	rows, err := d.query(ctx, "data_years", "SELECT min(school_year), max(school_year), count() FROM "+d.metadataOf("district_rollup"))
+	live, err := d.live(ctx, "district_rollup")
+	if err != nil {
+		return 0, 0, false, err
+	}
+	rows, err := d.query(ctx, "data_years", "SELECT min(school_year), max(school_year), count() FROM "+d.metadataOf("district_rollup")+
+		" WHERE "+live)
 	if err != nil {
 		return 0, 0, false, err
 	}

@@ -41,7 +41,7 @@ func loadFixture(t *testing.T) *warehouse.DB {
 func load(t *testing.T, db *warehouse.DB, batch string, rows []staffRow) *warehouse.Load {
 	t.Helper()
 	ctx := context.Background()
-	l, err := db.BeginLoad(ctx, warehouse.TableStaffAssignments, batch, "test")
+	l, err := db.BeginLoad(ctx, warehouse.TableStaffAssignments, warehouse.LoadOptions{BatchID: batch, Source: "test", Force: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func load(t *testing.T, db *warehouse.DB, batch string, rows []staffRow) *wareho
 // keysByDistrictYear lists "year lea key" for every staff row, by plain SQL.
 func keysByDistrictYear(t *testing.T, db *warehouse.DB) []string {
 	return strings(t, db)("SELECT concat(toString(school_year), ' ', lea_id, ' ', toString(staff_key)) FROM " + db.Database() +
-		".staff_assignments ORDER BY school_year, lea_id, staff_key")
+		".staff_assignments WHERE " + live(db, "staff_assignments") + " ORDER BY school_year, lea_id, staff_key")
 }
 
 // rollupMatchesFacts checks the leadership rollup against a fresh count
@@ -70,10 +70,11 @@ func rollupMatchesFacts(t *testing.T, db *warehouse.DB) {
 	t.Helper()
 	q := strings(t, db)
 	rollup := q("SELECT concat(toString(school_year), ' ', lea_id, ' ', toString(sum(people))) FROM " + db.Database() +
-		".leadership_rollup GROUP BY school_year, lea_id ORDER BY school_year, lea_id")
+		".leadership_rollup WHERE " + live(db, "leadership_rollup") + " GROUP BY school_year, lea_id ORDER BY school_year, lea_id")
 	facts := q("SELECT concat(toString(school_year), ' ', lea_id, ' ', toString(count())) FROM (SELECT school_year, staff_key, " +
 		"argMax(lea_id, indexOf(['teacher', 'teacher_leader', 'assistant_principal', 'principal'], role_code)) AS lea FROM " +
-		db.Database() + ".staff_assignments GROUP BY school_year, staff_key) GROUP BY school_year, lea AS lea_id ORDER BY school_year, lea_id")
+		db.Database() + ".staff_assignments WHERE " + live(db, "staff_assignments") + " GROUP BY school_year, staff_key) " +
+		"GROUP BY school_year, lea AS lea_id ORDER BY school_year, lea_id")
 	if len(rollup) != len(facts) {
 		t.Fatalf("rollup %q\nfacts  %q", rollup, facts)
 	}
@@ -92,7 +93,7 @@ func TestLoadReplacesOnlyItsDistrictYears(t *testing.T) {
 		{2023, "4900001", "490000100001", 11, "assistant_principal", "white", 1},
 		{2023, "4900001", "490000100002", 12, "teacher", "white", 1},
 	}
-	if err := load(t, db, "batch-1", corrected).Commit(ctx); err != nil {
+	if _, err := load(t, db, "batch-1", corrected).Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"2022 4900001 4", "2023 3500001 5", "2023 4900001 10", "2023 4900001 11", "2023 4900001 12", "2023 4900002 3"}
@@ -109,7 +110,7 @@ func TestLoadReplacesOnlyItsDistrictYears(t *testing.T) {
 	}
 
 	// The same file again: the same warehouse.
-	if err := load(t, db, "batch-2", corrected).Commit(ctx); err != nil {
+	if _, err := load(t, db, "batch-2", corrected).Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := keysByDistrictYear(t, db); !equal(got, want) {
@@ -136,69 +137,82 @@ func TestAbortedAndAbandonedLoadsChangeNothing(t *testing.T) {
 	}
 
 	// A load whose process dies after staging (no Commit, no Abort): the
-	// warehouse is unchanged and the stage is cleaned up later.
+	// warehouse is unchanged; the janitor drops its rows and marks it killed.
 	l := load(t, db, "killed", rows)
 	if got := keysByDistrictYear(t, db); !equal(got, before) {
 		t.Fatalf("staged rows visible before commit: %q", got)
 	}
-	dropped, err := db.DropStaleStages(ctx, 0)
+	if n := partsOf(t, db, l.LoadNo()); n == 0 {
+		t.Fatal("the staged rows are not on disk")
+	}
+	warehouse.AbandonForTest(ctx, l)
+	rep, err := db.Clean(ctx, warehouse.CleanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(dropped) != 1 || dropped[0] != l.Stage() {
-		t.Fatalf("dropped %q, want [%s]", dropped, l.Stage())
+	if len(rep.Killed) != 1 || rep.Killed[0] != "killed" || rep.Unpublished == 0 {
+		t.Fatalf("janitor: %+v, want the killed load found and its partitions dropped", rep)
+	}
+	if n := partsOf(t, db, l.LoadNo()); n != 0 {
+		t.Fatalf("%d partitions of the dead load left", n)
+	}
+	if got := q("SELECT toString(status) FROM " + db.Database() + ".loads FINAL WHERE batch_id = 'killed'"); len(got) != 1 || got[0] != "killed" {
+		t.Fatalf("dead load logged as %q", got)
 	}
 	rollupMatchesFacts(t, db)
+}
+
+// partsOf counts the partitions on disk of a load's generations.
+func partsOf(t *testing.T, db *warehouse.DB, loadNo uint64) int {
+	t.Helper()
+	var n uint64
+	if err := db.Conn().QueryRow(context.Background(), "SELECT count() FROM system.parts WHERE database = ? AND active AND "+
+		"intDiv(toUInt64OrZero(replaceRegexpAll(partition, '^.*[,(]|[)]$', '')), 4096) = ?", db.Database(), loadNo).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }
 
 func TestLoadRefusesOtherTables(t *testing.T) {
 	db := whtest.NewDB(t)
-	if _, err := db.BeginLoad(context.Background(), "goals", "x", "test"); err == nil {
+	if _, err := db.BeginLoad(context.Background(), "goals", warehouse.LoadOptions{BatchID: "x"}); err == nil {
 		t.Fatal("goals accepted as a load")
 	}
 }
 
-// A load that dies after its journal entry, with one of its two partitions
-// swapped, is finished by RecoverLoads: the warehouse ends with exactly the
-// new data, the rollups follow, the stage is gone.
-func TestLoadKilledWhileSwappingIsFinishedByRecovery(t *testing.T) {
+// A load that dies after it built everything but before its journal entry
+// published nothing: readers see the old rows, facts and rollups agree,
+// and the janitor removes every partition it wrote.
+func TestLoadKilledBeforePublishingLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	db := loadFixture(t)
-	rows := []staffRow{
-		{2022, "4900001", "490000100001", 20, "principal", "hispanic_latino", 1},
-		{2023, "4900001", "490000100001", 21, "principal", "hispanic_latino", 1},
-	}
-	l := load(t, db, "dies", rows)
-	if err := warehouse.DieWhileSwappingForTest(ctx, l, 1); err != nil {
+	before := keysByDistrictYear(t, db)
+	v0, err := db.DataVersion(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	mixed := []string{"2022 4900001 20", "2023 3500001 5", "2023 4900001 1", "2023 4900001 2", "2023 4900002 3"}
-	if got := keysByDistrictYear(t, db); !equal(got, mixed) {
-		t.Fatalf("after dying with one swap: %q\nwant %q", got, mixed)
+	l := load(t, db, "dies", []staffRow{
+		{2022, "4900001", "490000100001", 20, "principal", "hispanic_latino", 1},
+		{2023, "4900001", "490000100001", 21, "principal", "hispanic_latino", 1},
+	})
+	if err := warehouse.DieBeforePublishingForTest(ctx, l); err != nil {
+		t.Fatal(err)
 	}
-	// The cleanup of abandoned stages must leave a journalled one alone.
-	if dropped, err := db.DropStaleStages(ctx, 0); err != nil || len(dropped) != 0 {
-		t.Fatalf("DropStaleStages dropped %q (%v)", dropped, err)
+	if v, _ := db.DataVersion(ctx); v != v0 {
+		t.Fatalf("data version %d after a load that published nothing, want %d", v, v0)
 	}
-	done, err := db.RecoverLoads(ctx)
-	if err != nil || len(done) != 1 || done[0] != "dies" {
-		t.Fatalf("RecoverLoads = %q, %v", done, err)
-	}
-	want := []string{"2022 4900001 20", "2023 3500001 5", "2023 4900001 21", "2023 4900002 3"}
-	if got := keysByDistrictYear(t, db); !equal(got, want) {
-		t.Fatalf("after recovery: %q\nwant %q", got, want)
+	if got := keysByDistrictYear(t, db); !equal(got, before) {
+		t.Fatalf("after dying before publishing: %q\nwant %q", got, before)
 	}
 	rollupMatchesFacts(t, db)
-	q := strings(t, db)
-	if got := q("SELECT concat(toString(status), ' ', toString(rows)) FROM " + db.Database() + ".loads FINAL WHERE batch_id = 'dies'"); len(got) != 1 || got[0] != "done 2" {
-		t.Fatalf("load log = %q", got)
+	if _, err := db.Clean(ctx, warehouse.CleanOptions{}); err != nil {
+		t.Fatal(err)
 	}
-	if n := q("SELECT toString(count()) FROM system.tables WHERE database = ? AND name LIKE 'stage_%'", db.Database()); n[0] != "0" {
-		t.Fatalf("%s staging tables left", n[0])
+	if n := partsOf(t, db, l.LoadNo()); n != 0 {
+		t.Fatalf("%d partitions of the dead load left after the janitor", n)
 	}
-	// Nothing left to recover.
-	if done, err := db.RecoverLoads(ctx); err != nil || len(done) != 0 {
-		t.Fatalf("second RecoverLoads = %q, %v", done, err)
+	if got := keysByDistrictYear(t, db); !equal(got, before) {
+		t.Fatalf("after the janitor: %q", got)
 	}
 }
 
@@ -209,7 +223,7 @@ func TestMemberLoadsReplaceWholeMembers(t *testing.T) {
 	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
 	loadAll := func(table string, rows [][]any) {
 		t.Helper()
-		l, err := db.BeginLoad(ctx, table, "b", "test")
+		l, err := db.BeginLoad(ctx, table, warehouse.LoadOptions{BatchID: "b", Source: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +237,7 @@ func TestMemberLoadsReplaceWholeMembers(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.Commit(ctx); err != nil {
+		if _, err := l.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -234,10 +248,10 @@ func TestMemberLoadsReplaceWholeMembers(t *testing.T) {
 	q := strings(t, db)
 	events := func() []string {
 		return q("SELECT concat(member_id, ' ', toString(event_date), ' ', toString(event_type)) FROM " + db.Database() +
-			".member_events ORDER BY member_id, event_date")
+			".member_events WHERE " + live(db, "member_events") + " ORDER BY member_id, event_date")
 	}
 	members := func() []string {
-		return q("SELECT concat(member_id, ' ', lea_id) FROM " + db.Database() + ".members FINAL ORDER BY member_id")
+		return q("SELECT concat(member_id, ' ', lea_id) FROM " + db.Database() + ".members FINAL WHERE " + live(db, "members") + " ORDER BY member_id")
 	}
 
 	loadAll(warehouse.TableMemberEvents, [][]any{event("m1", "2022-09-01", "joined"), event("m1", "2023-03-01", "pd_completed"),
@@ -260,7 +274,7 @@ func TestMemberLoadsReplaceWholeMembers(t *testing.T) {
 			t.Fatalf("members %q\nwant %q", got, want)
 		}
 	}
-	if n := q("SELECT toString(count()) FROM " + db.Database() + ".members"); n[0] != "3" {
+	if n := q("SELECT toString(count()) FROM " + db.Database() + ".members WHERE " + live(db, "members")); n[0] != "3" {
 		t.Fatalf("members holds %s rows before any merge, want 3", n[0])
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,6 +123,7 @@ const migrationsTable = "schema_migrations"
 // ClickHouse error codes a concurrent migrator may see when another process
 // created the same object a moment earlier; the statement's effect holds.
 const (
+	codeColumnAlreadyExists   = 44
 	codeTableAlreadyExists    = 57
 	codeDatabaseAlreadyExists = 82
 )
@@ -130,14 +132,18 @@ func (d *DB) ensureMigrationsTable(ctx context.Context) error {
 	if err := d.execIdempotent(ctx, "migrate.create_database", "CREATE DATABASE IF NOT EXISTS "+d.db); err != nil {
 		return err
 	}
-	return d.execIdempotent(ctx, "migrate.create_table", "CREATE TABLE IF NOT EXISTS "+d.table(migrationsTable)+` (
+	if err := d.execIdempotent(ctx, "migrate.create_table", "CREATE TABLE IF NOT EXISTS "+d.table(migrationsTable)+` (
 		version UInt32, name String, checksum String, applied_at DateTime
-	) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`)
+	) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`); err != nil {
+		return err
+	}
+	// The write lock's registers (lock.go): migrations run under the lock.
+	return d.execIdempotent(ctx, "migrate.create_leases", "CREATE TABLE IF NOT EXISTS "+d.table(leasesTable)+leasesDDL)
 }
 
 func (d *DB) execIdempotent(ctx context.Context, name, sql string) error {
 	err := d.exec(ctx, name, sql)
-	if c := chCode(err); c == codeTableAlreadyExists || c == codeDatabaseAlreadyExists {
+	if c := chCode(err); c == codeTableAlreadyExists || c == codeDatabaseAlreadyExists || c == codeColumnAlreadyExists {
 		return nil
 	}
 	return err
@@ -185,14 +191,23 @@ func (d *DB) Status(ctx context.Context) ([]MigrationStatus, error) {
 }
 
 // Migrate applies every migration not yet recorded, in order, and returns
-// those it applied. Each statement is idempotent (IF NOT EXISTS; dimension
-// rows are replaced by id), so two processes migrating at once both succeed
-// and leave one schema: "already exists" races are treated as success, and
-// a migration recorded twice is one row after ReplacingMergeTree's merge.
+// those it applied. It runs under the warehouse write lock, so two
+// processes migrating at once apply each step once; each statement is also
+// idempotent (IF NOT EXISTS; dimension rows are replaced by id;
+// "already exists" is success), so a migration that died half way is
+// finished by the next run.
 func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	if err := d.ensureMigrationsTable(ctx); err != nil {
 		return nil, err
 	}
+	if status, err := d.Status(ctx); err == nil && !slices.ContainsFunc(status, func(s MigrationStatus) bool { return !s.Applied }) {
+		return nil, nil // up to date: no lock needed
+	}
+	lk, err := d.lockWrites(ctx, "migrate")
+	if err != nil {
+		return nil, err
+	}
+	defer lk.release(ctx)
 	status, err := d.Status(ctx)
 	if err != nil {
 		return nil, err
@@ -215,6 +230,11 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 				return done, fmt.Errorf("migration %04d_%s statement %d: %w", s.Version, s.Name, i+1, err)
 			}
 		}
+		if strings.Contains(s.SQL, reshapeMarker) {
+			if err := d.reshapeFacts(ctx); err != nil {
+				return done, fmt.Errorf("migration %04d_%s: %w", s.Version, s.Name, err)
+			}
+		}
 		if strings.Contains(s.SQL, rebuildMarker) {
 			pending = append(pending, s.Migration)
 			continue
@@ -227,7 +247,7 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	// filled from the facts already loaded (after every schema step, as a
 	// rebuild fills them all): a failed rebuild is retried by the next run.
 	if len(pending) > 0 {
-		if err := d.RebuildRollups(ctx, nil); err != nil {
+		if err := d.rebuildRollupsLocked(ctx, nil); err != nil {
 			return done, fmt.Errorf("filling the derived tables after migrating: %w", err)
 		}
 		for _, m := range pending {
@@ -243,6 +263,10 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 // rebuildMarker in a migration says it adds or changes a derived table: the
 // rollups are rebuilt from the facts after it is applied.
 const rebuildMarker = "-- rebuild: rollups"
+
+// reshapeMarker in a migration says it creates the versioned fact tables
+// (name_v2): reshapeFacts copies the rows in and swaps the tables.
+const reshapeMarker = "-- reshape: facts"
 
 // DropDatabase removes the whole database (tests, and `camino seed --reset`).
 func (d *DB) DropDatabase(ctx context.Context) error {

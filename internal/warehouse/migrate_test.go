@@ -26,8 +26,8 @@ func TestMigrateTwiceAppliesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first) != 8 {
-		t.Fatalf("first run applied %d migrations, want all 8", len(first))
+	if len(first) != 9 {
+		t.Fatalf("first run applied %d migrations, want all 9", len(first))
 	}
 	second, err := db.Migrate(ctx)
 	if err != nil {
@@ -37,9 +37,9 @@ func TestMigrateTwiceAppliesOnce(t *testing.T) {
 		t.Fatalf("second run applied %d migrations, want 0", len(second))
 	}
 	q := strings(t, db)
-	want := []string{"api_keys", "district_rollup", "districts", "enrollment", "goals", "leadership_rollup", "load_commits", "load_rejects", "loads",
-		"member_events", "members", "moves_rollup", "place_rollup", "roles", "schema_migrations", "schools", "spell_rollup",
-		"staff_assignments", "staff_person_year", "states"}
+	want := []string{"api_keys", "district_rollup", "districts", "enrollment", "goals", "leadership_rollup", "load_commits", "load_journal",
+		"load_rejects", "loads", "member_events", "members", "moves_rollup", "place_rollup", "roles", "schema_migrations", "schools",
+		"sessions", "spell_rollup", "staff_assignments", "staff_person_year", "states", "warehouse_leases"}
 	got := tablesOf(t, db, q)
 	if !equal(got, want) {
 		t.Fatalf("tables = %v\nwant %v", got, want)
@@ -81,8 +81,8 @@ func TestMigrateConcurrently(t *testing.T) {
 	}
 	db := whtest.Open(t, name)
 	q := strings(t, db)
-	if got := q("SELECT toString(uniqExact(version)) FROM " + name + ".schema_migrations"); got[0] != "8" {
-		t.Fatalf("recorded versions = %s, want 8", got[0])
+	if got := q("SELECT toString(uniqExact(version)) FROM " + name + ".schema_migrations"); got[0] != "9" {
+		t.Fatalf("recorded versions = %s, want 9", got[0])
 	}
 	if got := q("SELECT toString(count()) FROM " + name + ".roles FINAL"); got[0] != "8" {
 		t.Fatalf("roles = %s, want 8", got[0])

@@ -3,13 +3,19 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // rollupTables are derived from staff_assignments, in build order.
 var rollupTables = []string{"staff_person_year", "leadership_rollup", "place_rollup", "district_rollup"}
+
+// derivedTables are every derived table: the yearly ones and moves_rollup
+// and spell_rollup, which rebuildMoves builds after them.
+var derivedTables = append(slices.Clone(rollupTables), "moves_rollup", "spell_rollup")
 
 // personYearSQL picks each person's highest ranked post of the year (ties:
 // larger fte, then larger school id) from staff_assignments. {src} and
@@ -31,8 +37,9 @@ var rollupTables = []string{"staff_person_year", "leadership_rollup", "place_rol
 // (little-endian, so reinterpretAsString gives them back). Ids are NCES
 // digits everywhere (ingest checks them).
 const personYearSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, staff_key, role_code, rank, tier,
-    is_leader, ethnicity, gender, fte)
-` + personYearSelect
+    is_leader, ethnicity, gender, fte, gen)
+SELECT *, transform(school_year, ?, ?, toUInt64(0)) AS gen FROM (
+` + personYearSelect + `)`
 
 // personYearSelect is the SELECT of personYearSQL; {where} filters the
 // staff_assignments rows read.
@@ -70,11 +77,12 @@ var ethnicityNames = []string{"unknown", "hispanic_latino", "american_indian_ala
 	"native_hawaiian_pacific_islander", "white", "two_or_more"}
 
 const leadershipRollupSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, role_code, rank, tier,
-    is_leader, ethnicity, gender, people)
-SELECT school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender, toUInt32(count())
+    is_leader, ethnicity, gender, people, gen)
+SELECT *, transform(school_year, ?, ?, toUInt64(0)) AS gen FROM (
+SELECT school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender, toUInt32(count()) AS people
 FROM {src}
-WHERE school_year IN (SELECT arrayJoin(?))
-GROUP BY school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender`
+WHERE school_year IN (SELECT arrayJoin(?)) AND {live}
+GROUP BY school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender)`
 
 // placeRollupSQL builds place_rollup from person-years and enrollment: per
 // school (school_id ” holds a district's or state's office posts) the
@@ -91,7 +99,8 @@ func placeRollupSQL(ranks int) string {
 	}
 	zeros := "[" + strings.TrimSuffix(strings.Repeat("toUInt64(0), ", ranks), ", ") + "]"
 	return `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, people, latino, known, students,
-    latino_students, known_students, schools, schools_with_latino_leader)
+    latino_students, known_students, schools, schools_with_latino_leader, gen)
+SELECT *, transform(school_year, ?, ?, toUInt64(0)) AS gen FROM (
 SELECT school_year, state_code, lea_id, school_id, sumForEach(p), sumForEach(l), sumForEach(k), sum(st), sum(lst),
     sum(kst), max(sch), max(swll)
 FROM (
@@ -101,95 +110,144 @@ FROM (
         toUInt64(0) AS st, toUInt64(0) AS lst, toUInt64(0) AS kst, toUInt64(school_id != '') AS sch,
         toUInt64(school_id != '' AND countIf(is_leader = 1 AND tier = 'school' AND ethnicity = 'hispanic_latino') > 0) AS swll
     FROM {src}
-    WHERE school_year IN (SELECT arrayJoin(?))
+    WHERE school_year IN (SELECT arrayJoin(?)) AND {live}
     GROUP BY school_year, state_code, lea_id, school_id
     UNION ALL
     SELECT school_year, state_code, lea_id, school_id, ` + zeros + `, ` + zeros + `, ` + zeros + `,
         toUInt64(sum(students)), toUInt64(sumIf(students, ethnicity = 'hispanic_latino')),
         toUInt64(sumIf(students, ethnicity != 'unknown')), toUInt64(0), toUInt64(0)
     FROM {enrollment}
-    WHERE school_year IN (SELECT arrayJoin(?))
+    WHERE school_year IN (SELECT arrayJoin(?)) AND {enrollment_live}
     GROUP BY school_year, state_code, lea_id, school_id
 )
-GROUP BY school_year, state_code, lea_id, school_id`
+GROUP BY school_year, state_code, lea_id, school_id)`
 }
 
 // districtRollupSQL sums place_rollup to districts.
 const districtRollupSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, people, latino, known, students,
-    latino_students, known_students, schools, schools_with_latino_leader)
-SELECT school_year, state_code, lea_id, sumForEach(people), sumForEach(latino), sumForEach(known), sum(students),
-    sum(latino_students), sum(known_students), sum(schools), sum(schools_with_latino_leader)
+    latino_students, known_students, schools, schools_with_latino_leader, gen)
+SELECT *, transform(school_year, ?, ?, toUInt64(0)) AS gen FROM (
+SELECT school_year, state_code, lea_id, sumForEach(people) AS people, sumForEach(latino) AS latino, sumForEach(known) AS known,
+    sum(students) AS students, sum(latino_students) AS latino_students, sum(known_students) AS known_students, sum(schools) AS schools,
+    sum(schools_with_latino_leader) AS schools_with_latino_leader
 FROM {src}
-WHERE school_year IN (SELECT arrayJoin(?))
-GROUP BY school_year, state_code, lea_id`
+WHERE school_year IN (SELECT arrayJoin(?)) AND {live}
+GROUP BY school_year, state_code, lea_id)`
 
 // RebuildRollups recomputes the derived tables for the given school years
-// (all years with facts when years is empty) and swaps each year in with
-// REPLACE PARTITION, so readers see the old year or the new, never a mix.
+// (all years with facts when years is empty) from the live facts and
+// publishes them as one commit. It is for tools and tests (a load rebuilds
+// what it touched itself); the generations it supersedes are dropped at
+// once, not after the janitor's grace period.
 func (d *DB) RebuildRollups(ctx context.Context, years []uint16) error {
+	lk, err := d.lockWrites(ctx, "rollup rebuild")
+	if err != nil {
+		return err
+	}
+	defer lk.release(ctx)
+	return d.rebuildRollupsLocked(ctx, years)
+}
+
+// rebuildRollupsLocked is RebuildRollups with the write lock held.
+func (d *DB) rebuildRollupsLocked(ctx context.Context, years []uint16) error {
+	l, err := d.BeginBatch(ctx, LoadOptions{BatchID: "rollups-" + NewID()[:8], Source: "rebuild"})
+	if err != nil {
+		return err
+	}
+	defer l.lease.release(context.WithoutCancel(ctx))
+	snap, err := d.snapshotAt(ctx, 0)
+	if err != nil {
+		return err
+	}
 	if len(years) == 0 {
-		var err error
-		if years, err = d.FactYears(ctx); err != nil {
+		if years, err = d.factYears(ctx, snap); err != nil {
 			return err
 		}
 		if len(years) == 0 {
 			return nil
 		}
 	}
-	suffix := NewID()[:8]
-	stage := map[string]string{}
-	for _, t := range rollupTables {
-		stage[t] = "stage_" + t + "_" + suffix
-		if err := d.exec(ctx, "rollup.stage", "CREATE TABLE "+d.table(stage[t])+" AS "+d.table(t)); err != nil {
+	entries, err := d.buildRollups(ctx, l, snap, years)
+	if err != nil {
+		_ = d.dropLoad(context.WithoutCancel(ctx), l.loadNo)
+		return err
+	}
+	if err := d.writeJournal(ctx, snap.version+1, l.opt.BatchID, time.Now().UTC(), entries); err != nil {
+		return err
+	}
+	d.forget()
+	old := map[uint64]bool{}
+	for _, e := range entries {
+		old[snap.Gen(e.table, e.part)] = true
+	}
+	for _, t := range derivedTables {
+		if err := d.dropGens(ctx, t, func(g uint64) bool { return old[g] }); err != nil {
 			return err
 		}
 	}
-	defer func() {
-		for _, s := range stage {
-			_ = d.exec(context.WithoutCancel(ctx), "rollup.unstage", "DROP TABLE IF EXISTS "+d.table(s))
-		}
-	}()
+	return nil
+}
+
+// buildRollups writes new generations of the derived tables for years (and
+// the neighbours moves_rollup needs, and spell_rollup whole) from the facts
+// as snap has them (the committed state plus a load's new facts), and
+// returns their journal entries. Nothing is published.
+func (d *DB) buildRollups(ctx context.Context, l *Load, snap *Snapshot, years []uint16) ([]journalEntry, error) {
 	ladder, err := d.ladder(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Build the years into the stages, a group of years per statement: one
-	// statement is much faster than one per year, and groups of at most
-	// rollupGroupRows fact rows bound the GROUP BY's memory at national
-	// scale. Then swap each year in.
-	groups, err := d.yearGroups(ctx, years)
+	// Each derived table gets a generation per rebuilt year; later builds
+	// read the earlier ones through pending.
+	var entries []journalEntry
+	gens := map[string][]uint64{} // table → generation of each year of years
+	for _, t := range rollupTables {
+		for _, y := range years {
+			g, err := l.newGen()
+			if err != nil {
+				return nil, err
+			}
+			gens[t] = append(gens[t], g)
+			entries = append(entries, journalEntry{table: t, part: yearPart(y), gen: g})
+		}
+	}
+	pending := snap.with(entries)
+	// Build the years, a group of years per statement: one statement is
+	// much faster than one per year, and groups of at most rollupGroupRows
+	// fact rows bound the GROUP BY's memory at national scale.
+	groups, err := d.yearGroups(ctx, snap, years)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, g := range groups {
 		builds := []struct {
 			table, sql, src string
 			args            []any
 		}{
-			{"staff_person_year", personYearSQL, d.table(TableStaffAssignments),
-				append(ladder.personYearArgs(), g)},
-			{"leadership_rollup", leadershipRollupSQL, d.table(stage["staff_person_year"]), []any{g}},
-			{"place_rollup", placeRollupSQL(int(ladder.Ranks[len(ladder.Ranks)-1]) + 1), d.table(stage["staff_person_year"]), []any{g, g}},
-			{"district_rollup", districtRollupSQL, d.table(stage["place_rollup"]), []any{g}},
+			{"staff_person_year", personYearSQL, d.table(TableStaffAssignments), append(ladder.personYearArgs(), g)},
+			{"leadership_rollup", leadershipRollupSQL, d.table("staff_person_year"), []any{g}},
+			{"place_rollup", placeRollupSQL(int(ladder.Ranks[len(ladder.Ranks)-1]) + 1), d.table("staff_person_year"), []any{g, g}},
+			{"district_rollup", districtRollupSQL, d.table("place_rollup"), []any{g}},
 		}
 		for _, b := range builds {
-			sql := strings.NewReplacer("{dst}", d.table(stage[b.table]), "{src}", b.src, "{where}", "school_year IN (SELECT arrayJoin(?))",
-				"{enrollment}", d.table(TableEnrollment)).Replace(b.sql)
+			srcTable := strings.TrimPrefix(b.src, d.db+".")
+			sql := strings.NewReplacer("{dst}", d.table(b.table), "{src}", b.src,
+				"{where}", "school_year IN (SELECT arrayJoin(?)) AND "+pending.Live(srcTable),
+				"{live}", pending.Live(srcTable), "{enrollment}", d.table(TableEnrollment),
+				"{enrollment_live}", pending.Live(TableEnrollment)).Replace(b.sql)
 			// Minutes per year at national scale: the maintenance cap applies.
-			if err := d.maintain(ctx, "rollup.build."+b.table, sql, b.args...); err != nil {
-				return fmt.Errorf("rebuilding %s for %v: %w", b.table, g, err)
+			args := append([]any{years, gens[b.table]}, b.args...)
+			if err := d.maintain(ctx, "rollup.build."+b.table, sql, args...); err != nil {
+				return nil, fmt.Errorf("rebuilding %s for %v: %w", b.table, g, err)
 			}
 		}
 	}
-	for _, y := range years {
-		for _, t := range rollupTables {
-			if err := d.exec(ctx, "rollup.swap."+t, fmt.Sprintf("ALTER TABLE %s REPLACE PARTITION %d FROM %s",
-				d.table(t), y, d.table(stage[t]))); err != nil {
-				return fmt.Errorf("swapping %s for %d: %w", t, y, err)
-			}
-		}
+	failpoint("rollups")
+	moves, err := d.rebuildMoves(ctx, l, pending, years, ladder)
+	if err != nil {
+		return nil, err
 	}
-	return d.rebuildMoves(ctx, years, ladder, suffix)
+	return append(entries, moves...), nil
 }
 
 // movesRollupSQL counts, per place, role and demographics of year t, the
@@ -197,24 +255,25 @@ func (d *DB) RebuildRollups(ctx context.Context, years []uint16) error {
 // ids, people change districts), promoted, leaders in t+1, present in t-1
 // and leaders in t-1. {src} is staff_person_year.
 const movesRollupSQL = `INSERT INTO {dst} (school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader,
-    ethnicity, gender, people, nx, up, nl, pv, pl)
+    ethnicity, gender, people, nx, up, nl, pv, pl, gen)
+SELECT *, transform(school_year, ?, ?, toUInt64(0)) AS gen FROM (
 SELECT school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender, count(),
     sum(nx), sum(nx = 1 AND next_rank > rank), sum(nx = 1 AND next_leader = 1), sum(pv), sum(pv = 1 AND prev_leader = 1)
 FROM (
     SELECT * FROM (
         SELECT * FROM (
             SELECT school_year, state_code, lea_id, school_id, staff_key, role_code, rank, tier, is_leader, ethnicity, gender
-            FROM {src} WHERE school_year IN (SELECT arrayJoin(?))
+            FROM {src} WHERE school_year IN (SELECT arrayJoin(?)) AND {live}
         ) ANY LEFT JOIN (
             SELECT staff_key, toUInt16(sy - 1) AS school_year, rank AS next_rank, is_leader AS next_leader, toUInt8(1) AS nx
-            FROM (SELECT staff_key, school_year AS sy, rank, is_leader FROM {src} WHERE school_year IN (SELECT arrayJoin(?)))
+            FROM (SELECT staff_key, school_year AS sy, rank, is_leader FROM {src} WHERE school_year IN (SELECT arrayJoin(?)) AND {live})
         ) USING staff_key, school_year
     ) ANY LEFT JOIN (
         SELECT staff_key, toUInt16(sy + 1) AS school_year, is_leader AS prev_leader, toUInt8(1) AS pv
-        FROM (SELECT staff_key, school_year AS sy, is_leader FROM {src} WHERE school_year IN (SELECT arrayJoin(?)))
+        FROM (SELECT staff_key, school_year AS sy, is_leader FROM {src} WHERE school_year IN (SELECT arrayJoin(?)) AND {live})
     ) USING staff_key, school_year
 )
-GROUP BY school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender`
+GROUP BY school_year, state_code, lea_id, school_id, role_code, rank, tier, is_leader, ethnicity, gender)`
 
 // spellRollupSQL finds every promotion spell in the person-years (a spell
 // counts in the district and school where it started): per person and
@@ -222,7 +281,8 @@ GROUP BY school_year, state_code, lea_id, school_id, role_code, rank, tier, is_l
 // principal 2 → principal or above), the first year at the start rank
 // unless the person held a higher rank before, and the years to the first
 // year at the target rank (e = 1) or to the last year seen (e = 0).
-const spellRollupSQL = `INSERT INTO {dst} (state_code, lea_id, school_id, role_code, start_year, ethnicity, gender, d, e, people)
+const spellRollupSQL = `INSERT INTO {dst} (state_code, lea_id, school_id, role_code, start_year, ethnicity, gender, d, e, people, gen)
+SELECT *, toUInt64(?) AS gen FROM (
 SELECT state_code, lea_id, school_id, role_code, start_year, ethnicity, gender, d, e, count()
 FROM (
     SELECT state_code, ethnicity, gender, transform(st, ?, ?, '') AS role_code,
@@ -234,42 +294,35 @@ FROM (
         SELECT staff_key, any(state_code) AS state_code, argMax(ethnicity, school_year) AS ethnicity,
             argMax(gender, school_year) AS gender, groupArray(school_year) AS ys, groupArray(rank) AS rs, groupArray(school_id) AS ss,
             groupArray(lea_id) AS ls
-        FROM (SELECT * FROM {src} WHERE state_code = ?) GROUP BY staff_key
+        FROM (SELECT * FROM {src} WHERE state_code = ? AND {live}) GROUP BY staff_key
     )
     ARRAY JOIN [toInt8(0), toInt8(2)] AS st, [toInt8(2), toInt8(3)] AS tg
     WHERE notEmpty(at) AND NOT arrayExists((y, r) -> y < start AND r > st, ys, rs)
 )
-GROUP BY state_code, lea_id, school_id, role_code, start_year, ethnicity, gender, d, e`
+GROUP BY state_code, lea_id, school_id, role_code, start_year, ethnicity, gender, d, e)`
 
-// rebuildMoves rebuilds moves_rollup for the loaded years and their
-// neighbours (their t+1 or t-1 changed) and spell_rollup whole, from the
-// person-years just swapped in.
-func (d *DB) rebuildMoves(ctx context.Context, years []uint16, ladder Ladder, suffix string) error {
-	all, err := d.FactYears(ctx)
+// rebuildMoves writes new generations of moves_rollup for the loaded years
+// and their neighbours (their t+1 or t-1 changed) and of spell_rollup whole,
+// from the person-years of snap (which has the new ones), and returns their
+// journal entries.
+func (d *DB) rebuildMoves(ctx context.Context, l *Load, snap *Snapshot, years []uint16, ladder Ladder) ([]journalEntry, error) {
+	all, err := d.factYears(ctx, snap)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var moves []uint16
 	for _, y := range all {
-		for _, l := range years {
-			if y+1 >= l && y <= l+1 {
+		for _, ly := range years {
+			if y+1 >= ly && y <= ly+1 {
 				moves = append(moves, y)
 				break
 			}
 		}
 	}
-	stages := map[string]string{"moves_rollup": "stage_moves_rollup_" + suffix, "spell_rollup": "stage_spell_rollup_" + suffix}
-	for t, s := range stages {
-		if err := d.exec(ctx, "rollup.stage", "CREATE TABLE "+d.table(s)+" AS "+d.table(t)); err != nil {
-			return err
-		}
-		defer func() {
-			_ = d.exec(context.WithoutCancel(ctx), "rollup.unstage", "DROP TABLE IF EXISTS "+d.table(s))
-		}()
-	}
+	var entries []journalEntry
 	src := d.table("staff_person_year")
 	fill := func(table, sql string, args ...any) error {
-		sql = strings.NewReplacer("{dst}", d.table(stages[table]), "{src}", src).Replace(sql)
+		sql = strings.NewReplacer("{dst}", d.table(table), "{src}", src, "{live}", snap.Live("staff_person_year")).Replace(sql)
 		if err := d.maintain(ctx, "rollup.build."+table, sql, args...); err != nil {
 			return fmt.Errorf("rebuilding %s: %w", table, err)
 		}
@@ -279,9 +332,14 @@ func (d *DB) rebuildMoves(ctx context.Context, years []uint16, ladder Ladder, su
 	// (millions at national scale). The years after and before are given
 	// shifted: the alias of a shifted year would shadow the column in WHERE.
 	for _, y := range moves {
-		if err := fill("moves_rollup", movesRollupSQL, []uint16{y}, []uint16{y + 1}, []uint16{y - 1}); err != nil {
-			return err
+		g, err := l.newGen()
+		if err != nil {
+			return nil, err
 		}
+		if err := fill("moves_rollup", movesRollupSQL, []uint16{y}, []uint64{g}, []uint16{y}, []uint16{y + 1}, []uint16{y - 1}); err != nil {
+			return nil, err
+		}
+		entries = append(entries, journalEntry{table: "moves_rollup", part: yearPart(y), gen: g})
 	}
 	// One state per statement: a spell needs a person's whole history, and
 	// a staff key stays in its state.
@@ -291,26 +349,20 @@ func (d *DB) rebuildMoves(ctx context.Context, years []uint16, ladder Ladder, su
 		err := r.Scan(&st)
 		states = append(states, st)
 		return err
-	}, "SELECT DISTINCT state_code FROM "+src); err != nil {
-		return err
+	}, "SELECT DISTINCT state_code FROM "+src+" WHERE "+snap.Live("staff_person_year")); err != nil {
+		return nil, err
+	}
+	g, err := l.newGen()
+	if err != nil {
+		return nil, err
 	}
 	for _, st := range states {
-		if err := fill("spell_rollup", spellRollupSQL, ladder.Ranks, ladder.Codes, st); err != nil {
-			return err
+		if err := fill("spell_rollup", spellRollupSQL, g, ladder.Ranks, ladder.Codes, st); err != nil {
+			return nil, err
 		}
 	}
-	for _, y := range moves {
-		if err := d.exec(ctx, "rollup.swap.moves_rollup", fmt.Sprintf("ALTER TABLE %s REPLACE PARTITION %d FROM %s",
-			d.table("moves_rollup"), y, d.table(stages["moves_rollup"]))); err != nil {
-			return fmt.Errorf("swapping moves_rollup for %d: %w", y, err)
-		}
-	}
-	// spell_rollup is unpartitioned: its one partition is tuple().
-	if err := d.exec(ctx, "rollup.swap.spell_rollup", "ALTER TABLE "+d.table("spell_rollup")+" REPLACE PARTITION tuple() FROM "+
-		d.table(stages["spell_rollup"])); err != nil {
-		return fmt.Errorf("swapping spell_rollup: %w", err)
-	}
-	return nil
+	// spell_rollup is one part, the whole table.
+	return append(entries, journalEntry{table: "spell_rollup", part: "", gen: g}), nil
 }
 
 // rollupGroupRows is the most fact rows one rebuild statement reads
@@ -319,7 +371,7 @@ const rollupGroupRows = 8_000_000
 
 // yearGroups splits years into groups of at most rollupGroupRows fact rows
 // (a single larger year is a group of its own).
-func (d *DB) yearGroups(ctx context.Context, years []uint16) ([][]uint16, error) {
+func (d *DB) yearGroups(ctx context.Context, snap *Snapshot, years []uint16) ([][]uint16, error) {
 	rows := map[uint16]uint64{}
 	err := d.scanAll(ctx, "rollup.year_rows", func(r driver.Rows) error {
 		var y uint16
@@ -327,7 +379,8 @@ func (d *DB) yearGroups(ctx context.Context, years []uint16) ([][]uint16, error)
 		err := r.Scan(&y, &n)
 		rows[y] = n
 		return err
-	}, "SELECT school_year, count() FROM "+d.table(TableStaffAssignments)+" WHERE "+inList("school_year")+" GROUP BY school_year", years)
+	}, "SELECT school_year, count() FROM "+d.table(TableStaffAssignments)+" WHERE "+snap.Live(TableStaffAssignments)+" AND "+
+		inList("school_year")+" GROUP BY school_year", years)
 	if err != nil {
 		return nil, err
 	}
@@ -356,12 +409,13 @@ func (l Ladder) personYearArgs() []any {
 }
 
 // PersonYearsFromFacts returns a SELECT computing person-years (the columns
-// of staff_person_year) straight from staff_assignments rows matching where,
-// a condition over staff_assignments columns built by the caller from
-// constants (its values are whereArgs). It is the facts-only path the
-// metrics compiler uses to check the rollups.
-func (d *DB) PersonYearsFromFacts(l Ladder, where string, whereArgs []any) (string, []any) {
-	sql := strings.NewReplacer("{src}", d.table(TableStaffAssignments), "{where}", where).Replace(personYearSelect)
+// of staff_person_year) straight from the live staff_assignments rows of
+// snap matching where, a condition over staff_assignments columns built by
+// the caller from constants (its values are whereArgs). It is the
+// facts-only path the metrics compiler uses to check the rollups.
+func (d *DB) PersonYearsFromFacts(snap *Snapshot, l Ladder, where string, whereArgs []any) (string, []any) {
+	sql := strings.NewReplacer("{src}", d.table(TableStaffAssignments),
+		"{where}", snap.Live(TableStaffAssignments)+" AND "+where).Replace(personYearSelect)
 	return sql, append(l.personYearArgs(), whereArgs...)
 }
 
@@ -389,19 +443,24 @@ func (d *DB) ladder(ctx context.Context) (Ladder, error) {
 // FactYears lists the school years present in staff_assignments or
 // enrollment.
 func (d *DB) FactYears(ctx context.Context) ([]uint16, error) {
-	rows, err := d.query(ctx, "fact_years", "SELECT DISTINCT school_year FROM (SELECT DISTINCT school_year FROM "+
-		d.table(TableStaffAssignments)+" UNION ALL SELECT DISTINCT school_year FROM "+d.table(TableEnrollment)+") ORDER BY school_year")
+	snap, err := d.SnapshotFor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	return d.factYears(ctx, snap)
+}
+
+// factYears lists the years of the facts live in snap (from the journal:
+// a part with a live generation holds rows).
+func (d *DB) factYears(ctx context.Context, snap *Snapshot) ([]uint16, error) {
 	var out []uint16
-	for rows.Next() {
-		var y uint16
-		if err := rows.Scan(&y); err != nil {
-			return nil, err
+	for _, t := range []string{TableStaffAssignments, TableEnrollment} {
+		for _, p := range snap.Parts(t) {
+			if y, _ := parsePart(p); !slices.Contains(out, y) {
+				out = append(out, y)
+			}
 		}
-		out = append(out, y)
 	}
-	return out, rows.Err()
+	slices.Sort(out)
+	return out, nil
 }

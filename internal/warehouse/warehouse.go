@@ -47,6 +47,7 @@ type DB struct {
 	db      string
 	log     *slog.Logger
 	queries atomic.Int64
+	snaps   snapshots
 }
 
 // Open connects and pings. The database need not exist yet (see Migrate).
