@@ -356,6 +356,28 @@ const chartsJS = `(() => {
   });
 })()`
 
+// waitReady polls readyJS until it holds or timeout passes. A poll that
+// starts while the page's execution context is being replaced (right after
+// a navigation) fails with a stale context id; that says nothing about the
+// page, so the poll starts again in the new context.
+func (tb *tab) waitReady(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := tb.run(chromedp.Poll(readyJS, nil, chromedp.WithPollingInterval(100*time.Millisecond),
+			chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil || !staleContext(err) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func staleContext(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "Cannot find context with specified id") ||
+		strings.Contains(s, "Execution context was destroyed")
+}
+
 // readyJS is true once ECharts has drawn every chart and finished its
 // animations (screenshots show the final charts).
 const readyJS = `document.readyState === 'complete' && typeof echarts !== 'undefined' && !!window.caminoCharts &&
@@ -391,8 +413,7 @@ func (tb *tab) checkLoaded(w pageWant, resp *network.Response, shot string) []ch
 	if u := browserURL(tb.t, resp.URL); resp.Status != int64(w.status) || u.RequestURI() != w.path {
 		tb.t.Fatalf("%s: landed on %s with status %d, want %s with %d", w.path, resp.URL, resp.Status, w.path, w.status)
 	}
-	if err := tb.run(chromedp.Poll(readyJS, nil, chromedp.WithPollingInterval(100*time.Millisecond),
-		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+	if err := tb.waitReady(30 * time.Second); err != nil {
 		var missing []string
 		_ = tb.run(chromedp.Evaluate(`Array.from(document.querySelectorAll('[data-chart]')).filter(el =>
 			typeof echarts === 'undefined' || !echarts.getInstanceByDom(el)).map(el => el.getAttribute('data-chart'))`, &missing))

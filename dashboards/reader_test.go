@@ -143,8 +143,7 @@ func (tb *tab) show(path string) {
 
 func (tb *tab) waitDrawn(what string) {
 	tb.t.Helper()
-	if err := tb.run(chromedp.Poll(readyJS, nil, chromedp.WithPollingInterval(100*time.Millisecond),
-		chromedp.WithPollingTimeout(45*time.Second))); err != nil {
+	if err := tb.waitReady(45 * time.Second); err != nil {
 		tb.t.Fatalf("%s: charts not drawn: %v", what, err)
 	}
 }
