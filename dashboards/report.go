@@ -115,7 +115,7 @@ func buildReport(ctx context.Context, o ReportOptions) (*report, error) {
 	t := text{lang: o.Lang}
 	p, _ := access.PrincipalFrom(ctx)
 	sc := scope.From(ctx)
-	rep := &report{T: t, Lang: o.Lang, Made: t.date(o.Now), Public: sc.Suppressed()}
+	rep := &report{T: t, Lang: o.Lang, Made: t.date(o.Now), Public: sc.Audience() == scope.Public}
 	first, last, err := o.Metrics.DataYears(ctx)
 	if err != nil {
 		return nil, err
@@ -162,10 +162,10 @@ func buildReport(ctx context.Context, o ReportOptions) (*report, error) {
 	rep.Year = t.schoolYear(last)
 	rep.Title = fmt.Sprintf(t.tr("report.title"), place.name, rep.Year)
 	switch {
-	case p.Role == access.RolePartner:
-		rep.Audience = fmt.Sprintf(t.tr("report.for.partner"), place.name, o.SuppressBelow)
 	case rep.Public:
 		rep.Audience = fmt.Sprintf(t.tr("report.for.public"), o.SuppressBelow)
+	case p.Role == access.RolePartner:
+		rep.Audience = fmt.Sprintf(t.tr("report.for.partner"), place.name, o.SuppressBelow)
 	default:
 		rep.Audience = t.tr("report.for.board")
 	}

@@ -21,5 +21,6 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Me, error) {
 	}
 	sc := scope.From(ctx)
 	return &model.Me{KeyID: p.KeyID, Role: model.Role(strings.ToUpper(p.Role)), Districts: orEmpty(p.Districts),
-		States: orEmpty(p.States), Suppressed: sc.Suppressed(), SuppressBelow: r.SuppressBelow}, nil
+		States: orEmpty(p.States), Audience: model.Audience(strings.ToUpper(string(sc.Audience()))), PublicKey: p.Public,
+		Suppressed: sc.Suppressed(), SuppressBelow: r.SuppressBelow}, nil
 }

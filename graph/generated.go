@@ -158,8 +158,10 @@ type ComplexityRoot struct {
 	}
 
 	Me struct {
+		Audience      func(childComplexity int) int
 		Districts     func(childComplexity int) int
 		KeyID         func(childComplexity int) int
+		PublicKey     func(childComplexity int) int
 		Role          func(childComplexity int) int
 		States        func(childComplexity int) int
 		SuppressBelow func(childComplexity int) int
@@ -913,6 +915,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.LeadershipPoint.UnknownEthnicityShare(childComplexity), true
 
+	case "Me.audience":
+		if e.complexity.Me.Audience == nil {
+			break
+		}
+
+		return e.complexity.Me.Audience(childComplexity), true
 	case "Me.districts":
 		if e.complexity.Me.Districts == nil {
 			break
@@ -925,6 +933,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Me.KeyID(childComplexity), true
+	case "Me.publicKey":
+		if e.complexity.Me.PublicKey == nil {
+			break
+		}
+
+		return e.complexity.Me.PublicKey(childComplexity), true
 	case "Me.role":
 		if e.complexity.Me.Role == nil {
 			break
@@ -3390,25 +3404,7 @@ func (ec *executionContext) _District_peers(ctx context.Context, field graphql.C
 			fc := graphql.GetFieldContext(ctx)
 			return ec.resolvers.District().Peers(ctx, obj, fc.Args["year"].(*int))
 		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"BOARD", "ANALYST", "ADMIN"})
-				if err != nil {
-					var zeroVal *model.PeerComparison
-					return zeroVal, err
-				}
-				if ec.directives.Allow == nil {
-					var zeroVal *model.PeerComparison
-					return zeroVal, errors.New("directive allow is not implemented")
-				}
-				return ec.directives.Allow(ctx, obj, directive0, roles)
-			}
-
-			next = directive1
-			return next
-		},
+		nil,
 		ec.marshalOPeerComparison2ᚖgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐPeerComparison,
 		true,
 		false,
@@ -5144,6 +5140,64 @@ func (ec *executionContext) fieldContext_Me_states(_ context.Context, field grap
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_audience(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Me_audience,
+		func(ctx context.Context) (any, error) {
+			return obj.Audience, nil
+		},
+		nil,
+		ec.marshalNAudience2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐAudience,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Me_audience(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Audience does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_publicKey(ctx context.Context, field graphql.CollectedField, obj *model.Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Me_publicKey,
+		func(ctx context.Context) (any, error) {
+			return obj.PublicKey, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Me_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
 		},
 	}
 	return fc, nil
@@ -7519,6 +7573,10 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 				return ec.fieldContext_Me_districts(ctx, field)
 			case "states":
 				return ec.fieldContext_Me_states(ctx, field)
+			case "audience":
+				return ec.fieldContext_Me_audience(ctx, field)
+			case "publicKey":
+				return ec.fieldContext_Me_publicKey(ctx, field)
 			case "suppressed":
 				return ec.fieldContext_Me_suppressed(ctx, field)
 			case "suppressBelow":
@@ -7583,7 +7641,7 @@ func (ec *executionContext) _Query_metrics(ctx context.Context, field graphql.Co
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"BOARD", "ANALYST", "ADMIN"})
+				roles, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"BOARD", "PARTNER", "ANALYST", "ADMIN"})
 				if err != nil {
 					var zeroVal *model.MetricsResult
 					return zeroVal, err
@@ -12870,6 +12928,16 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "audience":
+			out.Values[i] = ec._Me_audience(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicKey":
+			out.Values[i] = ec._Me_publicKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "suppressed":
 			out.Values[i] = ec._Me_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15120,6 +15188,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAudience2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐAudience(ctx context.Context, v any) (model.Audience, error) {
+	var res model.Audience
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAudience2githubᚗcomᚋcaminoᚑeduᚋcaminoᚋgraphᚋmodelᚐAudience(ctx context.Context, sel ast.SelectionSet, v model.Audience) graphql.Marshaler {
+	return v
+}
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)

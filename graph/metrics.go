@@ -412,7 +412,7 @@ func peers(ctx context.Context, r *Resolver, d *model.District, year *int) (*mod
 	}
 	measures := reprLeaderMeasures + "," + reprStudentMeasures
 	res, err := r.Metrics.Run(ctx, metrics.Query{Measures: strings.Split(measures, ","), From: y, To: y,
-		Filters: []metrics.Filter{{Dimension: metrics.DimDistrict, In: g.Districts}}})
+		Filters: []metrics.Filter{{Dimension: metrics.DimDistrict, In: g.Districts}}, Comparison: true})
 	if err != nil {
 		return nil, err
 	}

@@ -150,7 +150,11 @@ type Me struct {
 	Districts []string `json:"districts"`
 	// The states whose state-level aggregates a partner key may read for comparison; empty for other roles.
 	States []string `json:"states"`
-	// Whether counts below suppressBelow come back as null in this request (partner keys, or X-Camino-Public: true).
+	// Who this request's figures are for, which decides what is suppressed (README: Privacy).
+	Audience Audience `json:"audience"`
+	// The key was created public (`camino keys create --public`): everything it reads is suppressed, whatever its role.
+	PublicKey bool `json:"publicKey"`
+	// Whether some figures of this request may come back suppressed (audience OWN or PUBLIC).
 	Suppressed bool `json:"suppressed"`
 	// The small-cell threshold of this server.
 	SuppressBelow int `json:"suppressBelow"`
@@ -255,8 +259,8 @@ type MetricsRow struct {
 	// For shares over people of known ethnicity: the share of the denominator
 	// whose ethnicity is unknown, aligned with measures (null for other measures).
 	UnknownEthnicityShares []*float64 `json:"unknownEthnicityShares"`
-	// In suppressed output (partner keys, X-Camino-Public: true): why each
-	// value is null or a bound, aligned with measures; null where a value is
+	// In suppressed output (audience PUBLIC, a partner's figures about others):
+	// why each value is null, aligned with measures; null where a value is
 	// shown as is.
 	Suppressed []*SuppressionReason `json:"suppressed"`
 }
@@ -393,7 +397,7 @@ type SchoolEdge struct {
 	Node   *School `json:"node"`
 }
 
-// A field of this object that is hidden (null) or coded (a bound) in suppressed output.
+// A field of this object that is hidden (null) in suppressed output.
 type Suppressed struct {
 	// The field's name, e.g. latinoLeaders.
 	Field  string            `json:"field"`
@@ -406,6 +410,69 @@ type YearValue struct {
 	Value      *float64 `json:"value,omitempty"`
 	// Why value is null or a bound in suppressed output; null when shown as is.
 	Suppressed *SuppressionReason `json:"suppressed,omitempty"`
+}
+
+// Who a request's figures are for. Suppression follows the audience, not the
+// role: a district's own figures are its own records, and what leaves the
+// organisation is suppressed whoever asks.
+type Audience string
+
+const (
+	// Every figure in full: a board, analyst or admin key, without X-Camino-Public.
+	AudienceFull Audience = "FULL"
+	// A partner key: its own districts and their schools in full; every figure about others (its states' aggregates, peers) suppressed.
+	AudienceOwn Audience = "OWN"
+	// Published output (X-Camino-Public: true, or a public key): every figure suppressed, the request's own districts included.
+	AudiencePublic Audience = "PUBLIC"
+)
+
+var AllAudience = []Audience{
+	AudienceFull,
+	AudienceOwn,
+	AudiencePublic,
+}
+
+func (e Audience) IsValid() bool {
+	switch e {
+	case AudienceFull, AudienceOwn, AudiencePublic:
+		return true
+	}
+	return false
+}
+
+func (e Audience) String() string {
+	return string(e)
+}
+
+func (e *Audience) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Audience(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Audience", str)
+	}
+	return nil
+}
+
+func (e Audience) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Audience) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Audience) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type CompareOp string
@@ -892,7 +959,7 @@ type Role string
 const (
 	// The association's board: every district, unsuppressed; the analyst query; no changes.
 	RoleBoard Role = "BOARD"
-	// A district partner: its own districts and their schools, its states' aggregates for comparison, small counts suppressed.
+	// A district partner: its own districts and their schools in full; its states' aggregates and its peers for comparison, suppressed.
 	RolePartner Role = "PARTNER"
 	// An analyst: every district, the analyst query with its SQL, introspection.
 	RoleAnalyst Role = "ANALYST"
@@ -1009,17 +1076,17 @@ func (e SchoolLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Why a value is hidden (null) or shown as a bound, in suppressed output
-// (partner keys, and requests with X-Camino-Public: true). The rules are in
-// the README, "Access and privacy".
+// Why a value is hidden (null) in suppressed output (audience PUBLIC, and a
+// partner's figures about others). The rules are in the README, "Privacy",
+// and docs/privacy.md.
 type SuppressionReason string
 
 const (
-	// A count below the threshold (me.suppressBelow).
+	// A count of Latino people (or of members) below the threshold (me.suppressBelow).
 	SuppressionReasonSmallCount SuppressionReason = "SMALL_COUNT"
-	// Built on a count below the threshold: a share's numerator or denominator, a rate's cohort, a ratio's parts.
+	// Built on a hidden cell: a share, ratio, gap or growth over it, a sum that includes it, or a Latino count whose non-Latino rest is below the threshold.
 	SuppressionReasonSmallCell SuppressionReason = "SMALL_CELL"
-	// Hidden with a small cell of the same breakdown, so that the small one cannot be rebuilt from the total.
+	// Hidden with the small cells of the published table, so that none of them can be rebuilt from totals and other parts, across every answer.
 	SuppressionReasonComplementary SuppressionReason = "COMPLEMENTARY"
 	// The ethnicity of a post one person holds (a school's principal, a district's superintendent) below state level.
 	SuppressionReasonOneHolder SuppressionReason = "ONE_HOLDER"

@@ -58,6 +58,9 @@ type CreateOptions struct {
 	Districts []string // partner keys only, at least one
 	Name      string
 	ExpiresAt *time.Time
+	// Public keys are for output that leaves the organisation (an embed, a
+	// published page): everything they read is suppressed, whatever the role.
+	Public bool
 }
 
 // Create makes a key, stores its hash and returns the secret once.
@@ -70,6 +73,9 @@ func Create(ctx context.Context, s Store, o CreateOptions, now time.Time) (NewKe
 	}
 	if o.Role != RolePartner && len(o.Districts) > 0 {
 		return NewKey{}, apperr.Errorf(apperr.Invalid, "district: only partner keys are bound to districts; a %s key sees everything its role allows", o.Role)
+	}
+	if o.Public && o.Role == RoleAdmin {
+		return NewKey{}, apperr.Errorf(apperr.Invalid, "public: an admin key changes things and is never published; make a board, partner or analyst key public")
 	}
 	if len(o.Districts) > 100 {
 		return NewKey{}, apperr.Errorf(apperr.Invalid, "district: at most 100 districts per key")
@@ -109,7 +115,7 @@ func Create(ctx context.Context, s Store, o CreateOptions, now time.Time) (NewKe
 	}
 	s64 := base64.RawURLEncoding.EncodeToString(secret[:])
 	k := warehouse.APIKey{ID: hex.EncodeToString(id[:]), Name: o.Name, Role: o.Role, Districts: districts,
-		SecretHash: hashSecret(s64), CreatedAt: now.UTC().Truncate(time.Second), ExpiresAt: o.ExpiresAt}
+		SecretHash: hashSecret(s64), CreatedAt: now.UTC().Truncate(time.Second), ExpiresAt: o.ExpiresAt, Public: o.Public}
 	if k.Districts == nil {
 		k.Districts = []string{}
 	}
@@ -130,6 +136,8 @@ type Principal struct {
 	Role      string
 	Districts []string // partner scope
 	States    []string // the states of Districts
+	// Public: the key was created public, so all it reads is suppressed.
+	Public bool
 }
 
 var errUnauthenticated = apperr.Errorf(apperr.Unauthenticated, "missing, invalid, expired or revoked API key; send Authorization: Bearer <key>")
@@ -157,7 +165,7 @@ func authenticate(ctx context.Context, s Store, key string, now time.Time) (Prin
 	if k.RevokedAt != nil || (k.ExpiresAt != nil && !now.Before(*k.ExpiresAt)) {
 		return Principal{}, nil, errUnauthenticated
 	}
-	p := Principal{KeyID: k.ID, Role: k.Role, Districts: k.Districts}
+	p := Principal{KeyID: k.ID, Role: k.Role, Districts: k.Districts, Public: k.Public}
 	if len(k.Districts) > 0 {
 		ds, err := s.DistrictsByID(ctx, k.Districts)
 		if err != nil {

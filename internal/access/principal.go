@@ -14,19 +14,20 @@ import (
 
 type principalKey struct{}
 
-// WithPrincipal returns ctx acting for p, with the scope p's role allows:
-// a partner reads its districts (and its states' aggregates), suppressed;
-// any other role reads everything, suppressed only when public is set.
-// suppressBelow is the small-cell threshold.
+// WithPrincipal returns ctx acting for p, with the scope p's role allows
+// and the audience its figures are for (scope.Audience): a partner reads
+// its districts in full and its states' aggregates (and peers) suppressed;
+// any other role reads everything in full. Output meant for publication —
+// public set (the X-Camino-Public header) or a key created public — is
+// suppressed whoever asks. suppressBelow is the small-cell threshold.
 func WithPrincipal(ctx context.Context, p Principal, suppressBelow int, public bool) context.Context {
 	ctx = context.WithValue(ctx, principalKey{}, p)
-	s := scope.Scope{}
+	s := scope.Scope{Public: public || p.Public}
 	if p.Role == RolePartner {
 		s.Districts = append([]string{}, p.Districts...)
 		s.States = append([]string{}, p.States...)
-		public = true
 	}
-	if public {
+	if s.Public || p.Role == RolePartner {
 		s.SuppressBelow = suppressBelow
 	}
 	return scope.With(ctx, s)

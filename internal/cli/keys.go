@@ -24,7 +24,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func keysCmd(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "list" && args[0] != "revoke") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stdout, "Usage: camino keys create|list|revoke [flags]\n\n  create --role board|partner|analyst|admin [--district LEA_ID ...] [--name NAME] [--expires 2027-06-30]\n  list\n  revoke KEY_ID")
+			fmt.Fprintln(e.stdout, "Usage: camino keys create|list|revoke [flags]\n\n  create --role board|partner|analyst|admin [--district LEA_ID ...] [--name NAME] [--expires 2027-06-30] [--public]\n  list\n  revoke KEY_ID")
 			return nil
 		}
 		return apperr.Errorf(apperr.Invalid, "want 'keys create', 'keys list' or 'keys revoke KEY_ID'")
@@ -37,6 +37,7 @@ func keysCmd(ctx context.Context, e *env, args []string) error {
 	fs.Var(&districts, "district", "create: a district (LEA id) a partner key may read; repeat for several")
 	name := fs.String("name", "", "create: who or what the key is for")
 	expires := fs.String("expires", "", "create: last day the key works (YYYY-MM-DD, UTC) or an RFC 3339 time")
+	public := fs.Bool("public", false, "create: a key for published output (an embed, a public page): everything it reads is small-cell suppressed, whatever its role")
 	if err := e.parse(fs, &cfg, args[1:]); err != nil {
 		return err
 	}
@@ -64,19 +65,23 @@ func keysCmd(ctx context.Context, e *env, args []string) error {
 	}
 	switch action {
 	case "create":
-		nk, err := access.Create(ctx, db, access.CreateOptions{Role: *role, Districts: districts, Name: *name, ExpiresAt: exp}, now)
+		nk, err := access.Create(ctx, db, access.CreateOptions{Role: *role, Districts: districts, Name: *name, ExpiresAt: exp, Public: *public}, now)
 		if err != nil {
 			return err
 		}
+		kind := nk.Key.Role
+		if nk.Key.Public {
+			kind = "public " + kind
+		}
 		fmt.Fprintf(e.stdout, "created %s key %s\n\n  %s\n\nThis is the only time the key is shown: store it now. Revoke it with `camino keys revoke %s`.\n",
-			nk.Key.Role, nk.Key.ID, nk.Secret, nk.Key.ID)
+			kind, nk.Key.ID, nk.Secret, nk.Key.ID)
 	case "list":
 		keys, err := db.Keys(ctx)
 		if err != nil {
 			return err
 		}
 		w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "KEY ID\tROLE\tDISTRICTS\tNAME\tCREATED\tEXPIRES\tSTATUS")
+		fmt.Fprintln(w, "KEY ID\tROLE\tPUBLIC\tDISTRICTS\tNAME\tCREATED\tEXPIRES\tSTATUS")
 		for _, k := range keys {
 			status, expiry := "active", "never"
 			if k.ExpiresAt != nil {
@@ -88,7 +93,11 @@ func keysCmd(ctx context.Context, e *env, args []string) error {
 			if k.RevokedAt != nil {
 				status = "revoked " + k.RevokedAt.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, strings.Join(k.Districts, ","), k.Name,
+			pub := "no"
+			if k.Public {
+				pub = "yes"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, pub, strings.Join(k.Districts, ","), k.Name,
 				k.CreatedAt.UTC().Format(time.RFC3339), expiry, status)
 		}
 		return w.Flush()

@@ -62,6 +62,23 @@ func (c *compiler) stateLevel() bool {
 	return true
 }
 
+// suppressed reports whether the query's figures are small-cell suppressed:
+// published output (audience Public), and a partner's figures about others
+// (audience Own): its states' aggregates, and comparisons pooled over other
+// districts. A partner's own districts and schools are read in full.
+func (c *compiler) suppressed() bool {
+	if c.scope.SuppressBelow <= 0 {
+		return false
+	}
+	switch c.scope.Audience() {
+	case scope.Public:
+		return true
+	case scope.Own:
+		return c.stateLevel() || c.q.Comparison
+	}
+	return false
+}
+
 func (c *compiler) table(name string) string {
 	c.tables = append(c.tables, name)
 	return c.db.Table(name)
@@ -83,7 +100,7 @@ func (c *compiler) validate() error {
 	if len(q.Measures) > 30 || len(q.Dimensions) > 8 || len(q.Filters) > 30 || len(q.Having) > 30 || len(q.OrderBy) > 10 {
 		return invalid("too many measures (max 30), dimensions (max 8), filters (max 30) or orderings (max 10)")
 	}
-	if c.scope.Suppressed() {
+	if c.suppressed() {
 		// A measure filter or sort would tell what a hidden value is.
 		if len(q.Having) > 0 || slices.ContainsFunc(q.OrderBy, func(o Order) bool { return o.Measure != "" }) {
 			return invalid("filtering or sorting by a measure is not available when small cells are suppressed " +
@@ -344,7 +361,7 @@ func (c *compiler) compile() (compiled, error) {
 	}
 	// Suppressed output needs the counts every measure is built on.
 	var baseCols []string
-	if c.scope.Suppressed() {
+	if c.suppressed() {
 		for _, b := range bases {
 			sel = sel.add(text("toFloat64(b_" + b + ") AS c_" + b + ", "))
 			baseCols = append(baseCols, "c_"+b)
@@ -456,7 +473,7 @@ func (c *compiler) branch(s *source, bases []string) (sqlText, error) {
 		}
 	}
 	if c.scope.Restricted() {
-		if c.stateLevel() {
+		if c.stateLevel() || c.q.Comparison {
 			p.state = merge(p.state, filterSet{in: [][]string{c.scope.States}})
 		} else {
 			p.district = merge(p.district, filterSet{in: [][]string{c.scope.Districts}})

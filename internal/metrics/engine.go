@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -152,8 +155,8 @@ func (e *Engine) Run(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	res.TotalCount = max(int(before), len(res.Rows))
-	if k := c.scope.SuppressBelow; k > 0 {
-		suppress(res, c.q, c.measures, comp.bases, k)
+	if c.suppressed() {
+		suppress(res, c.q, c.measures, comp.bases, c.scope.SuppressBelow)
 	}
 	return res, nil
 }
@@ -164,6 +167,50 @@ func finite(v float64) *float64 {
 		return nil
 	}
 	return &v
+}
+
+// roleLike is what a role value may look like (the ladder is configurable).
+var roleLike = regexp.MustCompile(`^[a-z_]{1,40}$`)
+
+// echo writes filter values for the description. A request bound to some
+// districts gets back only values that name what it may see (its
+// districts, their schools, its states, a dimension's known values): a
+// partner who sends another district's id or name in a filter does not see
+// it written into the answer, only how many such values there were.
+func (c *compiler) echo(dim string, vals []string) string {
+	if !c.scope.Restricted() {
+		return strings.Join(vals, ", ")
+	}
+	d, _ := LookupDimension(dim)
+	var shown []string
+	other := 0
+	for _, v := range vals {
+		ok := false
+		switch {
+		case dim == DimDistrict:
+			ok = slices.Contains(c.scope.Districts, v)
+		case dim == DimSchool:
+			ok = len(v) == 12 && slices.Contains(c.scope.Districts, v[:7])
+		case dim == DimState:
+			ok = slices.Contains(c.scope.States, v)
+		case dim == DimSchoolYear:
+			_, err := strconv.Atoi(v)
+			ok = err == nil && len(v) == 4
+		case d.Values != nil:
+			ok = slices.Contains(d.Values, v)
+		case dim == DimRole || dim == DimNextRole:
+			ok = roleLike.MatchString(v)
+		}
+		if ok {
+			shown = append(shown, v)
+		} else {
+			other++
+		}
+	}
+	if other > 0 {
+		shown = append(shown, fmt.Sprintf("%d value(s) outside your scope", other))
+	}
+	return strings.Join(shown, ", ")
 }
 
 // description says what was computed, in words.
@@ -181,16 +228,16 @@ func (c *compiler) description() string {
 	for _, f := range q.Filters {
 		var parts []string
 		if f.In != nil {
-			parts = append(parts, "in ["+strings.Join(f.In, ", ")+"]")
+			parts = append(parts, "in ["+c.echo(f.Dimension, f.In)+"]")
 		}
 		if len(f.NotIn) > 0 {
-			parts = append(parts, "not in ["+strings.Join(f.NotIn, ", ")+"]")
+			parts = append(parts, "not in ["+c.echo(f.Dimension, f.NotIn)+"]")
 		}
 		if f.Min != nil {
-			parts = append(parts, "≥ "+*f.Min)
+			parts = append(parts, "≥ "+c.echo(f.Dimension, []string{*f.Min}))
 		}
 		if f.Max != nil {
-			parts = append(parts, "≤ "+*f.Max)
+			parts = append(parts, "≤ "+c.echo(f.Dimension, []string{*f.Max}))
 		}
 		fmt.Fprintf(&b, "; %s %s", f.Dimension, strings.Join(parts, " and "))
 	}

@@ -163,7 +163,7 @@ func TestMoversSuppression(t *testing.T) {
 		// Members, threshold 3: T→T 2 and AP→P 2 are small; T→AP 3 is the
 		// only other flow from teacher: complementary. (AP→P is the only
 		// flow from AP and into P: nothing else to hide.)
-		ctx := scope.With(context.Background(), scope.Scope{SuppressBelow: 3})
+		ctx := scope.With(context.Background(), scope.Scope{SuppressBelow: 3, Public: true})
 		q := sankeyQuery(2020, 2023)
 		q.Filters = append(q.Filters, ut...)
 		res, err := e.Run(ctx, q)
@@ -181,7 +181,7 @@ func TestMoversSuppression(t *testing.T) {
 		}
 		// Teachers' next ranks, threshold 2: 'none' (207) is small; the next
 		// smallest, teacher leader 2, goes with it.
-		ctx = scope.With(context.Background(), scope.Scope{SuppressBelow: 2})
+		ctx = scope.With(context.Background(), scope.Scope{SuppressBelow: 2, Public: true})
 		res, err = e.Run(ctx, metrics.Query{Measures: []string{"movers"}, Dimensions: dims("next_role"), From: 2020, To: 2023,
 			Filters: append(slices.Clone(ut), metrics.Filter{Dimension: "role", In: []string{T}})})
 		if err != nil {
@@ -191,15 +191,23 @@ func TestMoversSuppression(t *testing.T) {
 		if got := keysOf(res); !slices.Equal(got, want) {
 			t.Errorf("%s engine, teachers by next rank, threshold 2: %v, want %v", e.name, got, want)
 		}
-		// A partner's default threshold hides every flow of the fixture's
-		// district A (all below 10).
-		res, err = e.Run(scope.With(context.Background(), scope.Scope{Districts: []string{leaA}, States: []string{"UT"}, SuppressBelow: 10}),
-			sankeyQuery(2020, 2023, leaA))
+		// A partner reads its own district A in full (every flow below 10);
+		// the same request published hides them all.
+		own := scope.Scope{Districts: []string{leaA}, States: []string{"UT"}, SuppressBelow: 10}
+		res, err = e.Run(scope.With(context.Background(), own), sankeyQuery(2020, 2023, leaA))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := keysOf(res), []string{"teacher|assistant_principal=3", "assistant_principal|principal=1"}; !slices.Equal(got, want) {
+			t.Errorf("%s engine, partner A, threshold 10: %v, want %v", e.name, got, want)
+		}
+		own.Public = true
+		res, err = e.Run(scope.With(context.Background(), own), sankeyQuery(2020, 2023, leaA))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, want := keysOf(res), []string{"teacher|assistant_principal=small_count", "assistant_principal|principal=small_count"}; !slices.Equal(got, want) {
-			t.Errorf("%s engine, partner A, threshold 10: %v, want %v", e.name, got, want)
+			t.Errorf("%s engine, partner A published, threshold 10: %v, want %v", e.name, got, want)
 		}
 	}
 }

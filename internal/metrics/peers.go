@@ -46,7 +46,8 @@ func bandName(b int) string {
 // that locale.
 func (e *Engine) Peers(ctx context.Context, leaID, state, locale string, year int) (PeerGroup, error) {
 	res, err := e.Run(ctx, Query{Measures: []string{"students"}, Dimensions: []string{DimDistrict}, From: year, To: year,
-		Filters: []Filter{{Dimension: DimState, In: []string{state}}, {Dimension: DimLocale, In: []string{locale}}}, Limit: MaxLimit})
+		Filters: []Filter{{Dimension: DimState, In: []string{state}}, {Dimension: DimLocale, In: []string{locale}}}, Limit: MaxLimit,
+		Comparison: true})
 	if err != nil {
 		return PeerGroup{}, err
 	}

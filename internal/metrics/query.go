@@ -26,6 +26,12 @@ type Query struct {
 	// belongs to (the district of a typed field), not a breakdown: small-cell
 	// suppression protects each entity's breakdowns on their own.
 	Entity string
+	// Comparison marks a query that pools districts outside a partner's
+	// own (its peers): under a partner's scope it reads the partner's
+	// states rather than its districts, and is always answered suppressed,
+	// as every figure a partner sees about others is. It widens nothing
+	// for other audiences.
+	Comparison bool
 }
 
 // Filter keeps rows whose dimension value is in In (when set), not in NotIn,

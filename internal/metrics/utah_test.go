@@ -422,7 +422,7 @@ func TestUtahDistrictRowsEqualDistrictScope(t *testing.T) {
 func TestUtahSuppressedOutputAgreesWithTheFullFigures(t *testing.T) {
 	db := utah(t)
 	e := engines(db)[0]
-	public := scope.With(context.Background(), scope.Scope{SuppressBelow: 10})
+	public := scope.With(context.Background(), scope.Scope{SuppressBelow: 10, Public: true})
 	hidden, shown := 0, 0
 	for _, m := range metrics.Catalog() {
 		if !m.AllowsDimension(metrics.DimDistrict) {

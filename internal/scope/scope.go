@@ -17,16 +17,45 @@ type Scope struct {
 	// States are the states whose state-level aggregates a restricted
 	// request may read for comparison (those of its districts).
 	States []string
-	// SuppressBelow, when above 0, suppresses counts below it (small-cell
-	// suppression for partner and public output).
+	// SuppressBelow is the small-cell threshold of suppressed output; 0
+	// (a trusted internal caller) suppresses nothing.
 	SuppressBelow int
+	// Public marks output meant for publication (the X-Camino-Public
+	// header, a key created public): every figure is suppressed, whoever
+	// asks, the request's own districts included.
+	Public bool
+}
+
+// Audience says which figures of a request are suppressed.
+type Audience string
+
+const (
+	// Full: every figure in full (board, analyst and admin keys, not public).
+	Full Audience = "full"
+	// Own: a partner's own districts and their schools in full; every
+	// figure about others (its states' aggregates, peers) suppressed.
+	Own Audience = "own"
+	// Public: published output, every figure suppressed.
+	Public Audience = "public"
+)
+
+// Audience is who the request's figures are for.
+func (s Scope) Audience() Audience {
+	switch {
+	case s.SuppressBelow > 0 && s.Public:
+		return Public
+	case s.Restricted():
+		return Own
+	}
+	return Full
 }
 
 // Restricted reports whether the request is bound to some districts.
 func (s Scope) Restricted() bool { return s.Districts != nil }
 
-// Suppressed reports whether small cells are suppressed.
-func (s Scope) Suppressed() bool { return s.SuppressBelow > 0 }
+// Suppressed reports whether some figures of the request may be suppressed:
+// published output, or a partner's figures about others.
+func (s Scope) Suppressed() bool { return s.SuppressBelow > 0 && s.Audience() != Full }
 
 // Key identifies the scope in a cache key: two requests share cached
 // results only when they would see exactly the same rows, suppressed the
@@ -42,6 +71,9 @@ func (s Scope) Key() string {
 		b.WriteString("all")
 	}
 	b.WriteString(";k=" + strconv.Itoa(s.SuppressBelow))
+	if s.Public {
+		b.WriteString(";public")
+	}
 	return b.String()
 }
 

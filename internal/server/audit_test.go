@@ -220,7 +220,7 @@ func TestAuditLinePerRequest(t *testing.T) {
 	// answer still given (HTTP 200, outcome partial with the code).
 	forbidID := id("forbidden")
 	status, resp = sendOp(t, a.url, partner.Secret, forbidID, `query Analyst {
-		me { role } metrics(query: { measures: [LEADERS], from: 2023, to: 2023 }) { totalCount } }`, "Analyst")
+		me { role } metrics(query: { measures: [LEADERS], from: 2023, to: 2023 }) { totalCount sql } }`, "Analyst")
 	if status != http.StatusOK || len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "forbidden" {
 		t.Fatalf("forbidden field: %d %+v", status, resp.Errors)
 	}

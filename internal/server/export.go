@@ -12,6 +12,7 @@ import (
 	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/apperr"
 	"github.com/camino-edu/camino/internal/metrics"
+	"github.com/camino-edu/camino/internal/scope"
 )
 
 // maxExportQuery bounds the query parameter of /export.csv.
@@ -73,9 +74,10 @@ func (e exportQuery) query() metrics.Query {
 // ethnicity share beside each share), then one line per row.
 func exportCSV(opt Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The export is the analyst query: board, analyst and admin keys.
+		// The export is the analyst query, for the same keys: a partner's
+		// scope is written into the SQL as for every query.
 		if !opt.Unauthenticated {
-			if err := access.Require(r.Context(), access.RoleBoard, access.RoleAnalyst, access.RoleAdmin); err != nil {
+			if err := access.Require(r.Context(), access.RoleBoard, access.RolePartner, access.RoleAnalyst, access.RoleAdmin); err != nil {
 				httpError(w, http.StatusForbidden, apperr.MessageOf(err))
 				return
 			}
@@ -122,12 +124,18 @@ func exportCSV(opt Options) http.Handler {
 		cw := csv.NewWriter(w)
 		header := append([]string{}, res.Dimensions...)
 		var shares []bool
+		// Where figures may be suppressed, every measure has a column saying
+		// why a value is empty (the reasons of extensions.suppression).
+		suppressed := scope.From(r.Context()).Suppressed()
 		for _, name := range res.Measures {
 			m, _ := metrics.LookupMeasure(name)
 			header = append(header, name)
 			shares = append(shares, m.HasUnknownShare())
 			if m.HasUnknownShare() {
 				header = append(header, name+"_unknown_ethnicity_share")
+			}
+			if suppressed {
+				header = append(header, name+"_suppressed")
 			}
 		}
 		_ = cw.Write(header)
@@ -143,6 +151,9 @@ func exportCSV(opt Options) http.Handler {
 				rec = append(rec, num(v.V))
 				if shares[i] {
 					rec = append(rec, num(v.UnknownShare))
+				}
+				if suppressed {
+					rec = append(rec, string(v.Suppressed))
 				}
 			}
 			_ = cw.Write(rec)

@@ -11,16 +11,28 @@ import (
 	"github.com/camino-edu/camino/internal/warehouse"
 )
 
-// suppressionOf says which small-cell rules applied to a response.
+// suppressionOf says who a response's figures are for and which
+// small-cell rules applied (README: Privacy; docs/privacy.md).
 func suppressionOf(ctx context.Context) map[string]any {
 	s := scope.From(ctx)
-	if !s.Suppressed() {
-		return map[string]any{"applied": false, "note": "full figures: no partner key and no " + publicHeader + " header on this request"}
+	audience := s.Audience()
+	out := map[string]any{"audience": string(audience), "applied": s.Suppressed()}
+	switch {
+	case audience == scope.Full:
+		out["note"] = "full figures: a board, analyst or admin key without the " + publicHeader + " header"
+		return out
+	case audience == scope.Own:
+		out["note"] = fmt.Sprintf("a partner key: its own districts and their schools in full; figures about others "+
+			"(its states' aggregates, peers) are suppressed (threshold %d); send %s: true for output to publish", s.SuppressBelow, publicHeader)
+	default:
+		out["note"] = fmt.Sprintf("published output (%s: true, or a public key): every figure is suppressed (threshold %d)",
+			publicHeader, s.SuppressBelow)
 	}
-	return map[string]any{"applied": true, "threshold": s.SuppressBelow,
-		"note": fmt.Sprintf("counts below %d are null, with the reason in `suppressed`; shares and ratios built on them too, "+
-			"one more cell of a breakdown when one is hidden, shares near 0%% or 100%% coded by group size, and no ethnicity "+
-			"for a one-holder post below state level (README: Access and privacy)", s.SuppressBelow)}
+	out["threshold"] = s.SuppressBelow
+	out["rule"] = fmt.Sprintf("counts below %d are null, with the reason in `suppressed`; shares and ratios built on them too, "+
+		"one more cell of a breakdown when one is hidden, shares near 0%% or 100%% coded by group size, and no ethnicity "+
+		"for a one-holder post below state level (README: Access and privacy)", s.SuppressBelow)
+	return out
 }
 
 // freshness caches the last load of every table for the extensions of

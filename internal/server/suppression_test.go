@@ -3,7 +3,9 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/camino-edu/camino/internal/access"
 	"github.com/camino-edu/camino/internal/server"
@@ -77,7 +79,7 @@ type reprJSON struct {
 }
 
 const smallCellQuery = `query($id: ID!) {
-  me { role suppressed suppressBelow }
+  me { role audience suppressed suppressBelow }
   district(id: $id) {
     representation(year: 2023) { leaders latinoLeaders latinoLeaderShare suppressed { field reason } }
     pipeline(year: 2023) { ranks { role people latino latinoShare suppressed { field reason } } }
@@ -88,6 +90,7 @@ const smallCellQuery = `query($id: ID!) {
 type smallCellResp struct {
 	Me struct {
 		Role          string
+		Audience      string
 		Suppressed    bool
 		SuppressBelow int
 	}
@@ -117,15 +120,63 @@ func reasons(s []suppressedJSON) map[string]string {
 	return out
 }
 
-func TestPartnerOutputHidesSmallCells(t *testing.T) {
+// TestPartnerReadsItsOwnDistrictInFull: the district's own records are
+// its own: every rank's count, Latino count and share, the one-holder
+// superintendent included, exactly as counted by hand from the table
+// above, nothing listed as suppressed; the state comparison is suppressed
+// output (here every figure is large enough to show).
+func TestPartnerReadsItsOwnDistrictInFull(t *testing.T) {
 	admin := newAPI(t, smallCellDB(t))
 	partner := admin.as(access.RolePartner, "4900001")
 	var d smallCellResp
 	partner.must(smallCellQuery, map[string]any{"id": "4900001"}, &d)
-	if d.Me.Role != "PARTNER" || !d.Me.Suppressed || d.Me.SuppressBelow != 10 {
+	if d.Me.Role != "PARTNER" || d.Me.Audience != "OWN" || !d.Me.Suppressed || d.Me.SuppressBelow != 10 {
 		t.Fatalf("me: %+v", d.Me)
 	}
-	// By rank, as a partner sees it (counted by hand from the table above):
+	want := map[string][2]string{
+		"teacher":             {"40", "22"},
+		"teacher_leader":      {"12", "3"},
+		"assistant_principal": {"15", "11"},
+		"principal":           {"11", "4"},
+		"superintendent":      {"1", "0"},
+	}
+	for _, r := range d.District.Pipeline.Ranks {
+		w, ok := want[r.Role]
+		if !ok {
+			continue
+		}
+		if got := [2]string{show(r.People), show(r.Latino)}; got != w || len(r.Suppressed) != 0 {
+			t.Errorf("%s: people, Latino = %v, suppressed %v; want %v in full", r.Role, got, r.Suppressed, w)
+		}
+		if r.Role == "teacher_leader" && (r.LatinoShare == nil || *r.LatinoShare != 3.0/12) {
+			t.Errorf("teacher leader Latino share %v, want 0.25", r.LatinoShare)
+		}
+		delete(want, r.Role)
+	}
+	if len(want) != 0 {
+		t.Errorf("ranks missing from the pipeline: %v", want)
+	}
+	rep := d.District.Representation
+	if show(rep.Leaders) != "27" || show(rep.LatinoLeaders) != "15" || len(rep.Suppressed) != 0 {
+		t.Errorf("district representation: %s leaders, %s Latino, suppressed %v", show(rep.Leaders), show(rep.LatinoLeaders), rep.Suppressed)
+	}
+	st := d.State.Representation
+	if show(st.Leaders) != "47" || show(st.LatinoLeaders) != "23" || len(reasons(st.Suppressed)) != 0 {
+		t.Errorf("Utah: %s leaders, %s Latino, suppressed %v", show(st.Leaders), show(st.LatinoLeaders), st.Suppressed)
+	}
+}
+
+// TestPublicOutputHidesSmallCells: the same request as published output
+// (X-Camino-Public), whoever asks, is suppressed.
+func TestPublicOutputHidesSmallCells(t *testing.T) {
+	admin := newAPI(t, smallCellDB(t))
+	partner := admin.as(access.RolePartner, "4900001").with("X-Camino-Public", "true")
+	var d smallCellResp
+	partner.must(smallCellQuery, map[string]any{"id": "4900001"}, &d)
+	if d.Me.Role != "PARTNER" || d.Me.Audience != "PUBLIC" || !d.Me.Suppressed || d.Me.SuppressBelow != 10 {
+		t.Fatalf("me: %+v", d.Me)
+	}
+	// By rank, as published (counted by hand from the table above):
 	// people — one small rank (the superintendent, 1) and so the next
 	// smallest (principals, 11) hidden with it; Latino — 3 and 4 are
 	// small, and a superintendent's ethnicity is never shown; shares on a
@@ -177,7 +228,7 @@ func TestPartnerOutputHidesSmallCells(t *testing.T) {
 	if left := *rep.Leaders - visibleLeaders; left != 12 {
 		t.Fatalf("total minus shown parts = %d, want 12 (principals 11 + superintendent 1, both hidden)", left)
 	}
-	// Utah, the comparison a partner may see: 47 leaders, 23 Latino.
+	// Utah: 47 leaders, 23 Latino.
 	st := d.State.Representation
 	if show(st.Leaders) != "47" || show(st.LatinoLeaders) != "23" || len(reasons(st.Suppressed)) != 0 {
 		t.Errorf("Utah: %s leaders, %s Latino, suppressed %v", show(st.Leaders), show(st.LatinoLeaders), st.Suppressed)
@@ -196,8 +247,8 @@ func TestPartnerOutputHidesSmallCells(t *testing.T) {
 	admin.with("X-Camino-Public", "true").must(smallCellQuery, map[string]any{"id": "4900001"}, &public)
 	pub, _ := json.Marshal(public.District)
 	part, _ := json.Marshal(d.District)
-	if !public.Me.Suppressed || string(pub) != string(part) {
-		t.Errorf("public output differs from the partner's:\n%s\n%s", pub, part)
+	if public.Me.Audience != "PUBLIC" || string(pub) != string(part) {
+		t.Errorf("public output for the admin differs from the partner's:\n%s\n%s", pub, part)
 	}
 }
 
@@ -207,7 +258,7 @@ func TestOneHolderPostsNeverShowEthnicity(t *testing.T) {
 	// school) and the district's superintendent still never show Latino
 	// figures below state level.
 	admin := newAPIWith(t, smallCellDB(t), server.Options{SuppressBelow: 2})
-	partner := admin.as(access.RolePartner, "4900001")
+	partner := admin.as(access.RolePartner, "4900001").with("X-Camino-Public", "true")
 	var d struct {
 		School struct {
 			Pipeline struct{ Ranks []rankJSON }
@@ -238,5 +289,44 @@ func TestOneHolderPostsNeverShowEthnicity(t *testing.T) {
 		if r.Role == "assistant_principal" && show(r.Latino) != "11" {
 			t.Errorf("school assistant principals: Latino %s, want 11 (not a one-holder post)", show(r.Latino))
 		}
+	}
+}
+
+// TestPublicKeyIsSuppressedWhoeverHoldsIt: a key created public (`camino
+// keys create --public`) reads as published output without any header: a
+// public partner key sees its own district suppressed exactly as
+// X-Camino-Public output is, and me says so.
+func TestPublicKeyIsSuppressedWhoeverHoldsIt(t *testing.T) {
+	admin := newAPI(t, smallCellDB(t))
+	nk, err := access.Create(t.Context(), admin.db, access.CreateOptions{Role: access.RolePartner, Districts: []string{"4900001"},
+		Name: "embed", Public: true}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubKey := &api{t: t, url: admin.url, db: admin.db, key: nk.Secret}
+	var d struct {
+		smallCellResp
+		Me struct {
+			Audience  string
+			PublicKey bool
+		}
+	}
+	pubKey.must(strings.Replace(smallCellQuery, "me { role audience suppressed suppressBelow }", "me { audience publicKey }", 1),
+		map[string]any{"id": "4900001"}, &d)
+	if d.Me.Audience != "PUBLIC" || !d.Me.PublicKey {
+		t.Fatalf("me of a public key: %+v", d.Me)
+	}
+	var header smallCellResp
+	admin.as(access.RolePartner, "4900001").with("X-Camino-Public", "true").must(smallCellQuery, map[string]any{"id": "4900001"}, &header)
+	got, _ := json.Marshal(d.District)
+	want, _ := json.Marshal(header.District)
+	if string(got) != string(want) {
+		t.Errorf("public key output differs from X-Camino-Public output:\n%s\n%s", got, want)
+	}
+	if !strings.Contains(string(got), "SMALL_COUNT") {
+		t.Errorf("public key output hides nothing: %s", got)
+	}
+	if _, err := access.Create(t.Context(), admin.db, access.CreateOptions{Role: access.RoleAdmin, Public: true}, time.Now()); err == nil {
+		t.Error("a public admin key was created")
 	}
 }

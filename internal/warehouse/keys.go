@@ -15,16 +15,18 @@ type APIKey struct {
 	CreatedAt  time.Time
 	ExpiresAt  *time.Time
 	RevokedAt  *time.Time
+	// Public keys read suppressed output only, whatever their role.
+	Public bool
 }
 
-const keysCols = "key_id, name, toString(role), districts, secret_hash, created_at, expires_at, revoked_at"
+const keysCols = "key_id, name, toString(role), districts, secret_hash, created_at, expires_at, revoked_at, public"
 
 // SaveKey writes a key (a new version of it when it exists).
 func (d *DB) SaveKey(ctx context.Context, k APIKey) error {
 	return d.exec(ctx, "keys.save", "INSERT INTO "+d.table("api_keys")+
-		" (key_id, name, role, districts, secret_hash, created_at, expires_at, revoked_at, version) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?",
+		" (key_id, name, role, districts, secret_hash, created_at, expires_at, revoked_at, public, version) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?",
 		k.ID, k.Name, k.Role, k.Districts, k.SecretHash, k.CreatedAt.UTC(), utcPtr(k.ExpiresAt), utcPtr(k.RevokedAt),
-		uint64(time.Now().UnixNano()))
+		boolByte(k.Public), uint64(time.Now().UnixNano()))
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -58,10 +60,19 @@ func (d *DB) keys(ctx context.Context, name, tail string, args ...any) ([]APIKey
 	var out []APIKey
 	for rows.Next() {
 		var k APIKey
-		if err := rows.Scan(&k.ID, &k.Name, &k.Role, &k.Districts, &k.SecretHash, &k.CreatedAt, &k.ExpiresAt, &k.RevokedAt); err != nil {
+		var public uint8
+		if err := rows.Scan(&k.ID, &k.Name, &k.Role, &k.Districts, &k.SecretHash, &k.CreatedAt, &k.ExpiresAt, &k.RevokedAt, &public); err != nil {
 			return nil, err
 		}
+		k.Public = public == 1
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }

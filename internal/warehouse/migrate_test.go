@@ -26,8 +26,8 @@ func TestMigrateTwiceAppliesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first) != 9 {
-		t.Fatalf("first run applied %d migrations, want all 9", len(first))
+	if len(first) != 10 {
+		t.Fatalf("first run applied %d migrations, want all 10", len(first))
 	}
 	second, err := db.Migrate(ctx)
 	if err != nil {
@@ -81,8 +81,8 @@ func TestMigrateConcurrently(t *testing.T) {
 	}
 	db := whtest.Open(t, name)
 	q := strings(t, db)
-	if got := q("SELECT toString(uniqExact(version)) FROM " + name + ".schema_migrations"); got[0] != "9" {
-		t.Fatalf("recorded versions = %s, want 9", got[0])
+	if got := q("SELECT toString(uniqExact(version)) FROM " + name + ".schema_migrations"); got[0] != "10" {
+		t.Fatalf("recorded versions = %s, want 10", got[0])
 	}
 	if got := q("SELECT toString(count()) FROM " + name + ".roles FINAL"); got[0] != "8" {
 		t.Fatalf("roles = %s, want 8", got[0])
