@@ -103,6 +103,12 @@ func suppressLeadership(p *model.LeadershipPoint, r metrics.Row) {
 		}
 		note("knownEthnicityLeaders", share)
 		note("latinoLeaderShare", share)
+		if leaders.Suppressed == "" && share.UnknownShare == nil {
+			// Without the known count the unknown share is not known
+			// either (it is not 1).
+			p.UnknownEthnicityShare = nil
+			note("unknownEthnicityShare", share)
+		}
 	}
 }
 

@@ -54,7 +54,16 @@ func (c cells) f(field, name string) *float64 {
 	return v.V
 }
 
-func (c cells) unknown(name string) *float64 { return c.value(name).UnknownShare }
+// unknown is the unknown-ethnicity part of share measure name for the
+// GraphQL field: null, and listed, when suppression hid the share (it is
+// built on the same counts).
+func (c cells) unknown(field, name string) *float64 {
+	v := c.value(name)
+	if v.Suppressed != "" && v.UnknownShare == nil {
+		noteValue(c.notes, field, v)
+	}
+	return v.UnknownShare
+}
 
 // n is a count for the field: 0 when there are no data, null when hidden.
 func (c cells) n(field, name string) *int {
@@ -124,6 +133,23 @@ func spanArgs(ctx context.Context, from, to *int) (int, int, error) {
 	return lo, hi, err
 }
 
+// withinData refuses a span reaching past the years the warehouse holds,
+// naming them.
+func withinData(ctx context.Context, lo, hi int) error {
+	years, err := loaders.For(ctx).DataYears(ctx)
+	switch {
+	case err != nil:
+		return err
+	case !years.Any:
+		return apperr.Errorf(apperr.NotFound, "the warehouse holds no data yet")
+	case hi > years.Last:
+		return apperr.Errorf(apperr.Invalid, "to: %d is after the last school year with data, %d (%d-%02d)", hi, years.Last, years.Last, (years.Last+1)%100)
+	case lo < years.First:
+		return apperr.Errorf(apperr.Invalid, "from: %d is before the first school year with data, %d (%d-%02d)", lo, years.First, years.First, (years.First+1)%100)
+	}
+	return nil
+}
+
 func tierName(t *model.Tier) string {
 	if t == nil {
 		return ""
@@ -168,6 +194,13 @@ func shapesFor(ctx context.Context, field string, a metricArgs) (shapes []loader
 	lo, hi, err = spanArgs(ctx, a.from, a.to)
 	if err != nil {
 		return nil, 0, 0, err
+	}
+	if field == "growth" || field == "members" {
+		// A year without data has no figure: growth to it is not a fall
+		// to zero, members in it are not counted.
+		if err := withinData(ctx, lo, hi); err != nil {
+			return nil, 0, 0, err
+		}
 	}
 	switch field {
 	case "growth":
@@ -230,7 +263,7 @@ func representationOf(y int, tier *model.Tier, l, s cells, notes *[]model.Suppre
 	r := &model.Representation{
 		SchoolYear: y, Tier: tier,
 		Leaders: l.n("leaders", "leaders"), LatinoLeaders: l.n("latinoLeaders", "latino_leaders"),
-		LatinoLeaderShare: l.f("latinoLeaderShare", "latino_leader_share"), UnknownEthnicityShare: l.unknown("latino_leader_share"),
+		LatinoLeaderShare: l.f("latinoLeaderShare", "latino_leader_share"), UnknownEthnicityShare: l.unknown("unknownEthnicityShare", "latino_leader_share"),
 		RepresentationIndex:           l.f("representationIndex", "representation_index"),
 		RepresentationGap:             l.f("representationGap", "representation_gap"),
 		LatinoStudentsPerLatinoLeader: l.f("latinoStudentsPerLatinoLeader", "latino_students_per_latino_leader"),
@@ -268,9 +301,12 @@ func pipeline(ctx context.Context, r *Resolver, level, id string, year *int) (*m
 		c := cells{names: strings.Split(pipelineMeasures, ","), row: byRole[code], notes: &notes}
 		pr := model.PipelineRank{Role: code, Rank: int(ladder.Ranks[i]), Tier: model.Tier(strings.ToUpper(ladder.Tiers[i])),
 			People: c.n("people", "staff"), Latino: c.n("latino", "latino_staff"), LatinoShare: c.f("latinoShare", "latino_staff_share"),
-			UnknownEthnicityShare: c.unknown("latino_staff_share"), Parity: c.f("parity", "pipeline_parity")}
+			UnknownEthnicityShare: c.unknown("unknownEthnicityShare", "latino_staff_share"), Parity: c.f("parity", "pipeline_parity")}
 		if below := out.Ranks; i > 0 && pr.People != nil && below[i-1].People != nil {
 			pr.RatioToRankBelow = metrics.Ratio(int64(*pr.People), int64(*below[i-1].People))
+		} else if i > 0 {
+			// Built on a hidden headcount: hidden, and listed.
+			notes = append(notes, model.Suppressed{Field: "ratioToRankBelow", Reason: model.SuppressionReasonSmallCell})
 		}
 		pr.Suppressed = notes
 		out.Ranks = append(out.Ranks, pr)

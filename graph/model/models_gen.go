@@ -112,7 +112,7 @@ type Growth struct {
 	LatinoLeadersTo   *int  `json:"latinoLeadersTo,omitempty"`
 	// latinoLeadersTo − latinoLeadersFrom (null when either is hidden).
 	Change *int `json:"change,omitempty"`
-	// (latinoLeadersTo ÷ latinoLeadersFrom)^(1 ÷ (to − from)) − 1; null when from has none.
+	// Compound annual growth of Latino leaders from the first school year to the last = (Latino leaders in the last ÷ Latino leaders in the first)^(1 ÷ (last − first)) − 1: 1 → 4 over 2 years is 1.0 (+100% a year), 4 → 1 over 2 years is −0.5, 3 → 0 is −1 (every one gone). Undefined (null) when the first year has no Latino leaders (there is no rate from nothing), when either year has nobody in the cut (no data), and for a single year (first = last).
 	Cagr *float64 `json:"cagr,omitempty"`
 	// Latino leaders each year from `from` to `to`.
 	LatinoLeaders []YearValue `json:"latinoLeaders"`
@@ -847,7 +847,7 @@ const (
 	MeasureLatinoStudentsPerLatinoLeader Measure = "LATINO_STUDENTS_PER_LATINO_LEADER"
 	// Year-on-year growth of Latino leaders = Latino leaders in the year ÷ Latino leaders the year before − 1; undefined for a year with nobody in the cut. Needs the school_year dimension. Unit: share.
 	MeasureYoyGrowth Measure = "YOY_GROWTH"
-	// Compound annual growth of Latino leaders from the query's first year to its last = (Latino leaders in `to` ÷ Latino leaders in `from`)^(1 ÷ (to − from)) − 1; undefined when `to` has nobody in the cut. Unit: share.
+	// Compound annual growth of Latino leaders from the first school year to the last = (Latino leaders in the last ÷ Latino leaders in the first)^(1 ÷ (last − first)) − 1: 1 → 4 over 2 years is 1.0 (+100% a year), 4 → 1 over 2 years is −0.5, 3 → 0 is −1 (every one gone). Undefined (null) when the first year has no Latino leaders (there is no rate from nothing), when either year has nobody in the cut (no data), and for a single year (first = last). Unit: share.
 	MeasureCagr Measure = "CAGR"
 	// Promotion rate = people at a rank in year t whose highest post in t+1 is of a higher rank ÷ people at that rank in t (those who leave count as not promoted; the top rank is left out). Years t run from `from` to `to`, up to the year before the last year with data; pooled when school_year is not a dimension. A person is followed within their state (across districts where the staff ids are statewide). Unit: share.
 	MeasurePromotionRate Measure = "PROMOTION_RATE"

@@ -65,6 +65,7 @@ type loadOptions struct {
 	kind, table, path string
 	dryRun            bool
 	schoolYear        uint16
+	years             ingest.YearWindow // --years
 	batchID           string
 	rejectsPath       string
 	titlesPath        string
@@ -86,6 +87,7 @@ func loadCmd(ctx context.Context, e *env, args []string) error {
 	partial := fs.Bool("partial", false, "replace district-years that have rejected rows too, with their valid rows (default: keep their old rows)")
 	wait := fs.Duration("wait", time.Hour, "how long to wait for another load's commit to finish (loads commit one at a time)")
 	year := fs.String("school-year", "", "school year of every row when the file has no school_year column (2023 = 2023-24)")
+	years := fs.String("years", "", "the school years a staffing or enrollment file may hold, FIRST-LAST (default: 30 years back from the current school year to the next); a row outside is rejected with its reason")
 	batch := fs.String("batch-id", "", "id of this load in the loads log and quarantine (default: kind, time and a random suffix)")
 	rejects := fs.String("rejects", "", "where to write the reject report (default: FILE.rejects.csv; for stdin, ./BATCH.rejects.csv)")
 	titles := fs.String("titles", "", "title → role mapping file (title,role_code) used instead of the built-in table (docs/formats.md)")
@@ -122,6 +124,11 @@ func loadCmd(ctx context.Context, e *env, args []string) error {
 			return apperr.Errorf(apperr.Invalid, "--school-year %q: want a fall year from 1990 to 2100 (2023 = 2023-24)", *year)
 		}
 		o.schoolYear = uint16(y)
+	}
+	if *years != "" {
+		if o.years, err = ingest.ParseYearWindow(*years); err != nil {
+			return err
+		}
 	}
 	if o.batchID == "" {
 		o.batchID = o.kind + "-" + time.Now().UTC().Format("20060102T150405Z") + "-" + warehouse.NewID()[:6]
@@ -167,17 +174,17 @@ func loadCmd(ctx context.Context, e *env, args []string) error {
 	p := newProgress(e.stderr, o.progress, "camino load "+o.kind, size)
 	defer p.done()
 	in = countingReader{r: in, n: &p.read}
-	opts := readerOptions{schoolYear: o.schoolYear, key: secret, titles: titleMap, dir: dir}
+	opts := readerOptions{schoolYear: o.schoolYear, years: o.years, key: secret, titles: titleMap, dir: dir}
 	var res loadResult
 	switch o.kind {
 	case "staffing":
 		res, err = runLoad(ctx, e, db, o, p, in, func(r io.Reader) (rowReader[ingest.StaffRow], error) {
-			return ingest.NewStaffingReader(r, ingest.StaffingOptions{SchoolYear: opts.schoolYear, Key: opts.key,
+			return ingest.NewStaffingReader(r, ingest.StaffingOptions{SchoolYear: opts.schoolYear, Years: opts.years, Key: opts.key,
 				Titles: opts.titles, Directory: opts.dir})
 		})
 	case "enrollment":
 		res, err = runLoad(ctx, e, db, o, p, in, func(r io.Reader) (rowReader[ingest.EnrollmentRow], error) {
-			return ingest.NewEnrollmentReader(r, ingest.EnrollmentOptions{SchoolYear: opts.schoolYear, Directory: opts.dir})
+			return ingest.NewEnrollmentReader(r, ingest.EnrollmentOptions{SchoolYear: opts.schoolYear, Years: opts.years, Directory: opts.dir})
 		})
 	case "members":
 		res, err = runLoad(ctx, e, db, o, p, in, func(r io.Reader) (rowReader[ingest.MemberRow], error) {
@@ -212,6 +219,7 @@ func loadCmd(ctx context.Context, e *env, args []string) error {
 
 type readerOptions struct {
 	schoolYear uint16
+	years      ingest.YearWindow
 	key        []byte
 	titles     *ingest.TitleMap
 	dir        *warehouse.Directory

@@ -33,6 +33,8 @@ type EnrollmentOptions struct {
 	// SchoolYear is used when the file has no school_year column; 0 means
 	// the column is required.
 	SchoolYear uint16
+	// Years are the school years accepted (zero: DefaultYearWindow).
+	Years YearWindow
 	// Directory checks district and school ids; required.
 	Directory Directory
 }
@@ -68,7 +70,7 @@ func NewEnrollmentReader(r io.Reader, opt EnrollmentOptions) (*EnrollmentReader,
 	if opt.Directory == nil {
 		return nil, apperr.Errorf(apperr.Internal, "ingest: EnrollmentOptions.Directory is nil")
 	}
-	if err := checkYearOption(opt.SchoolYear); err != nil {
+	if err := checkYearOption(opt.SchoolYear, opt.Years); err != nil {
 		return nil, err
 	}
 	t, err := openTable(r, enrollmentFile)
@@ -100,7 +102,7 @@ func (e *EnrollmentReader) parse() (EnrollmentRow, *bad) {
 	t := e.t
 	var r EnrollmentRow
 	var b *bad
-	if r.SchoolYear, b = t.schoolYear(e.opt.SchoolYear); b != nil {
+	if r.SchoolYear, b = t.schoolYear(e.opt.SchoolYear, e.opt.Years); b != nil {
 		return r, b
 	}
 	r.LeaID, r.SchoolID = t.get(colLEA), t.get(colSchool)

@@ -85,21 +85,77 @@ func parseYear(s string) (uint16, string) {
 	return uint16(y), ""
 }
 
+// YearWindow is the school years a load accepts. A year outside it is
+// refused with its reason: a row for 1990 or 2100 is a typo or a test
+// row, and one such row would stretch every series over a century. The
+// zero value means DefaultYearWindow of the current date.
+type YearWindow struct{ First, Last uint16 }
+
+// Default window: this many school years back from the current one, and
+// one ahead (a district may load next year's assignments in the summer).
+const (
+	yearsBack  = 30
+	yearsAhead = 1
+)
+
+// DefaultYearWindow is the window around the school year of now (a school
+// year starts on July 1).
+func DefaultYearWindow(now time.Time) YearWindow {
+	cur := now.Year()
+	if now.Month() < time.July {
+		cur--
+	}
+	return YearWindow{First: uint16(cur - yearsBack), Last: uint16(cur + yearsAhead)}
+}
+
+// ParseYearWindow reads FIRST-LAST (fall years, 2000-2030).
+func ParseYearWindow(s string) (YearWindow, error) {
+	a, b, ok := strings.Cut(s, "-")
+	x, errA := strconv.Atoi(a)
+	y, errB := strconv.Atoi(b)
+	if !ok || errA != nil || errB != nil || !allDigits(a, 4) || !allDigits(b, 4) || x < minYear || y > maxYear || x > y {
+		return YearWindow{}, invalidf("years %q: want FIRST-LAST, fall years from %d to %d (e.g. 2000-2030)", s, minYear, maxYear)
+	}
+	return YearWindow{First: uint16(x), Last: uint16(y)}, nil
+}
+
+func (w YearWindow) orDefault() YearWindow {
+	if w.First == 0 && w.Last == 0 {
+		return DefaultYearWindow(time.Now())
+	}
+	return w
+}
+
+// why says why y is refused ("" when it is accepted).
+func (w YearWindow) why(y uint16) string {
+	if w = w.orDefault(); y >= w.First && y <= w.Last {
+		return ""
+	}
+	return fmt.Sprintf("school_year %d is outside the years this load accepts, %d to %d (camino load --years FIRST-LAST widens it)",
+		y, w.First, w.Last)
+}
+
 // checkYearOption checks a reader's default school year (0: none).
-func checkYearOption(y uint16) error {
+func checkYearOption(y uint16, w YearWindow) error {
 	if y != 0 && (y < minYear || y > maxYear) {
 		return invalidf("school year %d: want a fall year from %d to %d", y, minYear, maxYear)
+	}
+	if why := w.why(y); y != 0 && why != "" {
+		return invalidf("%s", why)
 	}
 	return nil
 }
 
 // schoolYear reads the school_year column, or returns def when the file
 // has none.
-func (t *table) schoolYear(def uint16) (uint16, *bad) {
+func (t *table) schoolYear(def uint16, w YearWindow) (uint16, *bad) {
 	if !t.has(colYear) {
 		return def, nil
 	}
 	y, why := parseYear(t.get(colYear))
+	if why == "" {
+		why = w.why(y)
+	}
 	if why != "" {
 		return 0, badValue(colYear, why)
 	}

@@ -42,6 +42,8 @@ type StaffingOptions struct {
 	// SchoolYear is used when the file has no school_year column; 0 means
 	// the column is required.
 	SchoolYear uint16
+	// Years are the school years accepted (zero: DefaultYearWindow).
+	Years YearWindow
 	// Key is the staff-key secret (configuration), at least MinKeyBytes;
 	// needed only when the file has staff_id (an export's staff_key is
 	// taken as it is).
@@ -87,7 +89,7 @@ func NewStaffingReader(r io.Reader, opt StaffingOptions) (*StaffingReader, error
 	if opt.Directory == nil {
 		return nil, apperr.Errorf(apperr.Internal, "ingest: StaffingOptions.Directory is nil")
 	}
-	if err := checkYearOption(opt.SchoolYear); err != nil {
+	if err := checkYearOption(opt.SchoolYear, opt.Years); err != nil {
 		return nil, err
 	}
 	t, err := openTable(r, staffingFile)
@@ -152,7 +154,7 @@ func (s *StaffingReader) parse() (StaffRow, *bad) {
 	t := s.t
 	var r StaffRow
 	var b *bad
-	if r.SchoolYear, b = t.schoolYear(s.opt.SchoolYear); b != nil {
+	if r.SchoolYear, b = t.schoolYear(s.opt.SchoolYear, s.opt.Years); b != nil {
 		return r, b
 	}
 	r.LeaID, r.SchoolID = t.get(colLEA), t.get(colSchool)

@@ -138,6 +138,15 @@ var (
 	moverDims = append(slices.Clone(staffDims), DimNextRole)
 )
 
+// CAGRDescription is the one definition of the compound annual growth rate:
+// the catalog's (and so docs/metrics.md's), and the schema's (Growth.cagr
+// says the same words; a test holds them together).
+const CAGRDescription = "Compound annual growth of Latino leaders from the first school year to the last = " +
+	"(Latino leaders in the last ÷ Latino leaders in the first)^(1 ÷ (last − first)) − 1: 1 → 4 over 2 years is 1.0 " +
+	"(+100% a year), 4 → 1 over 2 years is −0.5, 3 → 0 is −1 (every one gone). Undefined (null) when the first year has " +
+	"no Latino leaders (there is no rate from nothing), when either year has nobody in the cut (no data), and for a " +
+	"single year (first = last)."
+
 // share is num ÷ den, undefined when den is 0.
 func share(num, den string) string {
 	return "if((" + den + ") = 0, nan, (" + num + ") / (" + den + "))"
@@ -226,10 +235,10 @@ var measures = []Measure{
 		expr:  "if(b_prev_latino_leaders = 0 OR b_staff = 0, nan, b_latino_leaders / b_prev_latino_leaders - 1)",
 		bases: []string{"latino_leaders", "prev_latino_leaders", "staff"}},
 	{Name: "cagr", Unit: UnitShare, Span: true, Dimensions: withoutDims(staffShareDims, DimSchoolYear),
-		Description: "Compound annual growth of Latino leaders from the query's first year to its last = " +
-			"(Latino leaders in `to` ÷ Latino leaders in `from`)^(1 ÷ (to − from)) − 1; undefined when `to` has nobody in the cut.",
-		expr:  "if(b_latino_leaders_from = 0 OR b_staff_to = 0, nan, pow(b_latino_leaders_to / b_latino_leaders_from, {inv_span}) - 1)",
-		bases: []string{"latino_leaders_from", "latino_leaders_to", "staff_to"}},
+		Description: CAGRDescription,
+		expr: "if(b_latino_leaders_from = 0 OR b_staff_from = 0 OR b_staff_to = 0, nan, " +
+			"pow(b_latino_leaders_to / b_latino_leaders_from, {inv_span}) - 1)",
+		bases: []string{"latino_leaders_from", "latino_leaders_to", "staff_from", "staff_to"}},
 	{Name: "promotion_rate", Unit: UnitShare, Dimensions: staffDims,
 		Description: "Promotion rate = people at a rank in year t whose highest post in t+1 is of a higher rank ÷ " +
 			"people at that rank in t (those who leave count as not promoted; the top rank is left out). Years t run from `from` to `to`, " +

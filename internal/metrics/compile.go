@@ -48,6 +48,11 @@ var placeLevelDims = []string{DimDistrict, DimSchool, DimSchoolLevel, DimLeaType
 // district type or locale. A restricted scope reads such a query over the
 // whole of its own states (the comparison a partner may see); any other
 // query reads only its districts.
+
+// maxSpan is the most school years a query may span, less one: the span of
+// the years a load may ever accept (1990-2100, internal/ingest).
+const maxSpan = 2100 - 1990
+
 func (c *compiler) stateLevel() bool {
 	for _, d := range c.q.Dimensions {
 		if slices.Contains(placeLevelDims, d) {
@@ -141,8 +146,10 @@ func (c *compiler) validate() error {
 	if q.From < 1900 || q.To > 2200 || q.From > q.To {
 		return invalid("school years must satisfy 1900 ≤ from ≤ to ≤ 2200 (got from %d, to %d)", q.From, q.To)
 	}
-	if q.To-q.From > 100 {
-		return invalid("a query spans at most 100 school years")
+	// Every span the loads can hold (school years 1990-2100) answers, however
+	// sparse its years: the default span is the data's first to last year.
+	if q.To-q.From > maxSpan {
+		return invalid("a query spans at most %d school years", maxSpan+1)
 	}
 	byYear := slices.Contains(q.Dimensions, DimSchoolYear)
 	for _, m := range c.measures {
@@ -338,8 +345,13 @@ func (c *compiler) compile() (compiled, error) {
 	for i, m := range c.measures {
 		expr, args := m.expr, []any(nil)
 		if strings.Contains(expr, "{inv_span}") {
-			expr = strings.ReplaceAll(expr, "{inv_span}", "?")
-			args = append(args, 1/float64(q.To-q.From))
+			if q.To == q.From {
+				// One year: no rate of growth (CAGRDescription).
+				expr = strings.ReplaceAll(expr, "{inv_span}", "nan")
+			} else {
+				expr = strings.ReplaceAll(expr, "{inv_span}", "?")
+				args = append(args, 1/float64(q.To-q.From))
+			}
 		}
 		// Undefined where a source it reads has no data in the cell (a year
 		// before the staffing data begin is not zero leaders).

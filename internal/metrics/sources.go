@@ -337,6 +337,7 @@ var sources = map[string]*source{
 		"known_staff":         "sum(known)",
 		"latino_leaders_from": "sumIf(latino, is_leader = 1 AND school_year = {from})",
 		"latino_leaders_to":   "sumIf(latino, is_leader = 1 AND school_year = {to})",
+		"staff_from":          "sumIf(people, school_year = {from})",
 		"staff_to":            "sumIf(people, school_year = {to})",
 	}},
 	// The rank below, moved up one rank: its row for a role holds the
