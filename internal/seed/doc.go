@@ -19,7 +19,7 @@
 // simulation shared by both profiles (sim.go): exits, moves between schools,
 // promotions filling vacancies from the rank below, external hires. Every
 // proportion is calibrated on public figures, cited where they are used
-// (mostly /work/shared/data/calibration-facts.md); where a figure is an
+// (mostly docs/calibration.md); where a figure is an
 // estimate the code says so.
 //
 // The same Options give the same rows, byte for byte: one math/rand/v2 PCG

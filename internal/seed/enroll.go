@@ -6,7 +6,7 @@ import (
 )
 
 // ellRate is the share of English learners by ethnicity. Calibrated so that
-// Utah's total is ≈8.8% (calibration-facts.md: English learners 8.8% in
+// Utah's total is ≈8.8% (docs/calibration.md: English learners 8.8% in
 // 2023-24) with most English learners Latino; the split itself is an estimate.
 var ellRate = [numEth]float64{
 	ethUnknown: 0.05, ethHispanic: 0.32, ethAIAN: 0.10, ethAsian: 0.15, ethBlack: 0.12,

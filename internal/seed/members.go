@@ -7,7 +7,7 @@ import (
 )
 
 // association simulates the members of the Latino educators' association
-// (ALAS-Utah, founded September 2015: calibration-facts.md) inside a world:
+// (ALAS-Utah, founded September 2015: docs/calibration.md) inside a world:
 // who joins, and the events of their careers and membership.
 type association struct {
 	w       *world

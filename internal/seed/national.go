@@ -11,7 +11,7 @@ import (
 
 // The national profile: every state and DC, school years 2016–2025, at
 // scale F ≈13,000·F LEAs, ≈100,000·F schools and ≈4,000,000·F staff a year
-// (calibration-facts.md: ≈13,000 regular districts, ≈99,000 public schools,
+// (docs/calibration.md: ≈13,000 regular districts, ≈99,000 public schools,
 // ≈3.8 million teachers, ≈90,000 principals).
 //
 // It streams: each district is a world of its own, simulated over all years

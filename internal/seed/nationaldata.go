@@ -2,7 +2,7 @@ package seed
 
 // natState is one state (or DC) of the national profile. Figures are
 // rounded approximations of NCES Common Core of Data counts for about
-// 2022-23 (estimates unless calibration-facts.md gives them: California's
+// 2022-23 (estimates unless docs/calibration.md gives them: California's
 // 1,018 districts, 5.85M students, ≈56% Hispanic and ≈10,000 schools; New
 // Mexico's 89 districts, 307k students, 63.5% Hispanic; Texas ≈53%
 // Hispanic; Utah as in the Utah profile). Only proportions matter: the
@@ -71,7 +71,7 @@ var natStates = []natState{
 }
 
 // natTeacherHisp: Hispanic share of teachers in 2020-21 where
-// calibration-facts.md gives it (NTPS); other states follow
+// docs/calibration.md gives it (NTPS); other states follow
 // teacherShareOf.
 var natTeacherHisp = map[string]float64{"CA": 0.21, "NM": 0.358, "UT": 0.056, "TX": 0.28}
 

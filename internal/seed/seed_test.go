@@ -344,6 +344,9 @@ func TestUtahIsCalibrated(t *testing.T) {
 		}
 		t.Logf("teachers 2014 %v, 2023 %v, 2025 %v; Latino teacher share 2014 %.4f, 2025 %.4f; Latino leaders 2015 %v (%.4f), 2025 %v (%.4f); unknown %.4f",
 			teachers[2014], teachers[2023], teachers[2025], share[2014], share[2025], leaders[2015], leaderShare[2015], leaders[2025], leaderShare[2025], unknown)
+		// The README's calibration table.
+		t.Logf("Latino share of teachers 2014 %.2f%%, 2023 %.2f%%, 2025 %.2f%%; of leaders 2014 %.2f%%, 2023 %.2f%%, 2025 %.2f%%",
+			100*share[2014], 100*share[2023], 100*share[2025], 100*leaderShare[2014], 100*leaderShare[2023], 100*leaderShare[2025])
 	})
 
 	t.Run("raw answers agree with the category", func(t *testing.T) {

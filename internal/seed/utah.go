@@ -10,7 +10,7 @@ import (
 
 // The Utah profile: school years 2014–2025 (2014-15 to 2025-26).
 //
-// Calibration (calibration-facts.md unless marked as an estimate):
+// Calibration (docs/calibration.md unless marked as an estimate):
 //   - 41 districts by their real names; 113 charter LEAs; ≈1,052 schools in
 //     2023-24; charter LEAs ≈12% of students (79,823 in 2023).
 //   - Students: 672,662 in 2023 (Hispanic 19.6%), 667,789 in 2024, 656,310 in
@@ -36,8 +36,8 @@ var utahTables = []string{warehouse.TableStates, warehouse.TableDistricts, wareh
 // utahDistrict is one of Utah's 41 school districts.
 type utahDistrict struct {
 	name     string
-	id       string  // real NCES LEA id where known (calibration-facts.md), else made up
-	students int     // October 2023; the ten largest from calibration-facts.md, the rest rounded estimates
+	id       string  // real NCES LEA id where known (docs/calibration.md), else made up
+	students int     // October 2023; the ten largest from docs/calibration.md, the rest rounded estimates
 	hisp     float64 // Hispanic share of students 2023; Alpine, Nebo, Salt Lake City from the facts, the rest estimates
 	growth   float64 // yearly enrollment trend (estimate)
 	schools  int     // schools in 2023-24 (estimate, ≈ real counts)
@@ -104,7 +104,7 @@ const (
 )
 
 // utahStudents: statewide October enrollment by school year. 2023–2025 from
-// calibration-facts.md; earlier years are rounded estimates of USBE's series.
+// docs/calibration.md; earlier years are rounded estimates of USBE's series.
 var utahStudents = map[int]float64{
 	2014: 622000, 2015: 634000, 2016: 644000, 2017: 652000, 2018: 659000, 2019: 666000,
 	2020: 665000, 2021: 667000, 2022: 674000, 2023: 672662, 2024: 667789, 2025: 656310,
