@@ -84,6 +84,32 @@ func (c *compiler) suppressed() bool {
 	return false
 }
 
+// checkPooling refuses, in suppressed output, a filter that pools a group
+// of its own choosing: one that keeps several values (or all but some, or
+// a range) of a dimension the rows are not cut by. Such a group's total
+// less a published part is a hidden cell (the state less every district
+// but one is that district), so suppressed output filters only to one
+// value of a dimension, as a published table would; several values of a
+// dimension the query is cut by are rows of their own, and pool nothing.
+// The engine's own comparisons (peers) pool a set the reader does not
+// choose.
+func (c *compiler) checkPooling() error {
+	if c.q.Comparison {
+		return nil
+	}
+	for _, f := range c.q.Filters {
+		if slices.Contains(c.q.Dimensions, f.Dimension) {
+			continue
+		}
+		if len(f.NotIn) > 0 || f.Min != nil || f.Max != nil || len(f.In) > 1 {
+			return invalid("filter on %s: when small cells are suppressed (public output, a partner's figures about others) "+
+				"a filter keeps one value of a dimension, or the query is cut by the dimension (add %s to dimensions): "+
+				"a total pooled over several values, less a published part, would give a hidden cell away", f.Dimension, f.Dimension)
+		}
+	}
+	return nil
+}
+
 func (c *compiler) table(name string) string {
 	c.tables = append(c.tables, name)
 	return c.db.Table(name)
@@ -110,6 +136,9 @@ func (c *compiler) validate() error {
 		if len(q.Having) > 0 || slices.ContainsFunc(q.OrderBy, func(o Order) bool { return o.Measure != "" }) {
 			return invalid("filtering or sorting by a measure is not available when small cells are suppressed " +
 				"(partner keys and public output): sort and filter the returned rows instead")
+		}
+		if err := c.checkPooling(); err != nil {
+			return err
 		}
 	}
 	seen := map[string]bool{}
