@@ -434,6 +434,9 @@ var sources = map[string]*source{
 	}},
 	"members": {name: "members", sparse: true, years: sameYears, variants: []variant{{table: "members", dims: memberDims,
 		rel: func(c *compiler, lo, hi int, p pushdown) sqlText {
+			// A year after the last year with data has no figure (no row),
+			// not the members who never left.
+			hi = min(hi, c.lastYear)
 			end := "toDate(concat(toString(school_year + 1), '-06-30'))"
 			return text("SELECT toUInt16(? + i) AS school_year, state_code, lea_id, "+
 				"toUInt8(joined_on <= "+end+" AND (isNull(left_on) OR assumeNotNull(left_on) > "+end+")) AS active, "+
@@ -448,7 +451,7 @@ var sources = map[string]*source{
 			return text("SELECT * FROM (SELECT member_id, toUInt16(toYear(event_date) - (toMonth(event_date) < 7)) AS school_year FROM " +
 				c.table("member_events") + " WHERE " + c.live("member_events") + " AND event_type = 'conference_attended') " +
 				"ANY INNER JOIN (SELECT member_id, state_code, lea_id FROM " + c.table("members") + " FINAL WHERE " + c.live("members") +
-				" AND ").add(p.where(false)).add(text(") USING member_id WHERE school_year BETWEEN ? AND ?", lo, hi))
+				" AND ").add(p.where(false)).add(text(") USING member_id WHERE school_year BETWEEN ? AND ?", lo, min(hi, c.lastYear)))
 		}}}, bases: map[string]string{
 		"conference_members": "uniqExact(member_id)",
 	}},
