@@ -7,7 +7,7 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/camino-edu/camino/internal/cli.Version=$(VERSION)
 GOTEST    ?= $(GO) test -count=1 -timeout 20m
 
-.PHONY: run test build deps browser assets generate check bench clean screenshots
+.PHONY: run test fuzz build deps browser assets generate check bench clean screenshots
 
 ## run: install what is missing, start a local ClickHouse, migrate, seed Utah if empty, serve on :8080
 run: deps assets build
@@ -17,6 +17,13 @@ run: deps assets build
 ## (and the dashboards in a headless Chromium, with ECharts from npm)
 test: deps browser assets check
 	$(GOTEST) ./...
+	@$(MAKE) --no-print-directory fuzz
+
+## fuzz: a short run of the fuzz tests over hostile input (FUZZTIME=5m for a longer one)
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzDocumentLimits$$' -fuzztime=$(FUZZTIME) ./internal/server
+	$(GO) test -run='^$$' -fuzz='^FuzzStaffingReader$$' -fuzztime=$(FUZZTIME) ./internal/ingest
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -14,22 +16,23 @@ import (
 	"github.com/camino-edu/camino/internal/ids"
 )
 
-// documentLimits refuses operations that are too deep, expand to too many
-// fields, aliases or directives, or ask for a page larger than a list
-// serves, before anything else walks them. It runs before the complexity
-// limit because gqlgen's complexity walk expands every fragment spread: a
-// document of 25 fragments each spreading the next twice (2^24 fields) held
-// a core for 2.6 s before being refused. Here each fragment is sized once
-// (memoised), so the check is linear in the document.
+// documentLimits measures every document before gqlgen validates it
+// (document.go) and, once validated, refuses a page larger than a list
+// serves. It runs after the trusted-documents and persisted-query
+// extensions have put the document's text in place, and before the
+// complexity limit: gqlgen's complexity walk expands every fragment spread
+// (a document of 25 fragments each spreading the next twice, 2^24 fields,
+// held a core for 2.6 s there).
 type documentLimits struct {
-	maxDepth      int
-	maxFields     int64
-	maxAliases    int64
-	maxDirectives int64
+	limits docLimits
+	// cache holds the documents gqlgen has parsed and validated, all of
+	// which passed here: found there, a document is not measured again.
+	cache graphql.Cache[*ast.QueryDocument]
 }
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
 } = documentLimits{}
 
@@ -37,85 +40,27 @@ func (documentLimits) ExtensionName() string { return "DocumentLimits" }
 
 func (documentLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
+func (l documentLimits) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if p.Query == "" {
+		return nil
+	}
+	if l.cache != nil {
+		if _, ok := l.cache.Get(ctx, p.Query); ok {
+			return nil
+		}
+	}
+	return measureDocument(p.Query, l.limits)
+}
+
 func (l documentLimits) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
-	}
-	m := measurer{frags: map[string]size{}, doc: oc.Doc, cap: max(l.maxFields, l.maxAliases, l.maxDirectives) + 1}
-	s := m.set(oc.Operation.SelectionSet)
-	s.directives += int64(len(oc.Operation.Directives))
-	for _, v := range oc.Operation.VariableDefinitions {
-		s.directives += int64(len(v.Directives))
-	}
-	switch {
-	case s.depth > l.maxDepth:
-		return limitError(fmt.Sprintf("operation is %d levels deep, more than the limit of %d", s.depth, l.maxDepth))
-	case s.fields > l.maxFields:
-		return limitError(fmt.Sprintf("operation expands to more than %d fields (a fragment counts each time it is spread)", l.maxFields))
-	case s.aliases > l.maxAliases:
-		return limitError(fmt.Sprintf("operation has more than %d aliased fields (a fragment counts each time it is spread); "+
-			"split it into several requests", l.maxAliases))
-	case s.directives > l.maxDirectives:
-		return limitError(fmt.Sprintf("operation uses more than %d directives (a fragment counts each time it is spread)", l.maxDirectives))
 	}
 	return pageSizes(oc)
 }
 
 func limitError(msg string) *gqlerror.Error {
 	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": "QUERY_TOO_LARGE"}}
-}
-
-type size struct {
-	fields, aliases, directives int64
-	depth                       int
-}
-
-type measurer struct {
-	frags map[string]size
-	doc   *ast.QueryDocument
-	cap   int64 // counts saturate here: no overflow whatever the nesting
-}
-
-func (m *measurer) set(set ast.SelectionSet) size {
-	var out size
-	for _, sel := range set {
-		var s size
-		switch x := sel.(type) {
-		case *ast.Field:
-			s = m.set(x.SelectionSet)
-			s.fields++
-			s.depth++
-			if x.Alias != "" && x.Alias != x.Name {
-				s.aliases++
-			}
-			s.directives += int64(len(x.Directives))
-		case *ast.InlineFragment:
-			s = m.set(x.SelectionSet)
-			s.directives += int64(len(x.Directives))
-		case *ast.FragmentSpread:
-			s = m.fragment(x.Name)
-			s.directives += int64(len(x.Directives))
-		}
-		out.fields = min(out.fields+s.fields, m.cap)
-		out.aliases = min(out.aliases+s.aliases, m.cap)
-		out.directives = min(out.directives+s.directives, m.cap)
-		out.depth = max(out.depth, s.depth)
-	}
-	return out
-}
-
-func (m *measurer) fragment(name string) size {
-	if s, ok := m.frags[name]; ok {
-		return s
-	}
-	m.frags[name] = size{} // a cycle (refused by validation anyway) ends here
-	var s size
-	if def := m.doc.Fragments.ForName(name); def != nil {
-		s = m.set(def.SelectionSet)
-		s.directives = min(s.directives+int64(len(def.Directives)), m.cap)
-	}
-	m.frags[name] = s
-	return s
 }
 
 // pageSizes refuses a `first` argument outside 0 to ids.MaxFirst anywhere
@@ -264,3 +209,86 @@ func jsonSize(v any, stop int64) int64 {
 	walk(v)
 	return n
 }
+
+// capErrors keeps the first max errors of a response and adds one saying
+// how many more there were: a response's size never grows with the
+// errors a document can produce.
+func capErrors(errs gqlerror.List, max int) gqlerror.List {
+	if max <= 0 || len(errs) <= max {
+		return errs
+	}
+	dropped := len(errs) - max
+	out := append(errs[:max:max], &gqlerror.Error{
+		Message:    fmt.Sprintf("%d more errors left out (a response carries at most %d); fix these and send it again", dropped, max),
+		Extensions: map[string]any{"code": "TOO_MANY_ERRORS", "dropped": dropped},
+	})
+	return out
+}
+
+// maxMessageBytes bounds an error message that may quote the document
+// (a name, a value): a client never gets its input back at length.
+const maxMessageBytes = 300
+
+func clipMessage(s string) string {
+	if len(s) <= maxMessageBytes {
+		return s
+	}
+	i := maxMessageBytes
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return s[:i] + "…"
+}
+
+// limitResponse bounds the bytes of each response of next at max: a
+// response that would be larger is replaced, before any of it is sent, by
+// an error saying so (gqlgen writes a response in one piece; should a
+// handler write in several and cross the bound midway, the connection is
+// cut, as a response cannot be taken back).
+func limitResponse(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bw := &boundedWriter{ResponseWriter: w, max: max}
+		next.ServeHTTP(bw, r)
+		bw.flushHeader()
+	})
+}
+
+type boundedWriter struct {
+	http.ResponseWriter
+	max, n int64
+	status int // held until the first write, so that a refusal can set its own
+	sent   bool
+}
+
+func (b *boundedWriter) WriteHeader(code int) {
+	if !b.sent && b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *boundedWriter) flushHeader() {
+	if !b.sent {
+		b.sent = true
+		if b.status != 0 {
+			b.ResponseWriter.WriteHeader(b.status)
+		}
+	}
+}
+
+func (b *boundedWriter) Write(p []byte) (int, error) {
+	if b.n+int64(len(p)) > b.max {
+		if b.n > 0 {
+			panic(http.ErrAbortHandler)
+		}
+		b.sent = true
+		writeGraphQLError(b.ResponseWriter, cmp.Or(b.status, http.StatusOK), "RESPONSE_TOO_LARGE",
+			fmt.Sprintf("the response would be %d bytes, more than the limit of %d; ask for fewer fields or smaller pages (first)", len(p), b.max))
+		b.n = b.max
+		return len(p), nil
+	}
+	b.flushHeader()
+	b.n += int64(len(p))
+	return b.ResponseWriter.Write(p)
+}
+
+func (b *boundedWriter) Unwrap() http.ResponseWriter { return b.ResponseWriter }

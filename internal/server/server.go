@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -36,12 +37,27 @@ type Limits struct {
 	// MaxComplexity bounds gqlgen's complexity, in which a list weighs its
 	// selection times its page size (`first`) or years asked (graph/complexity.go)
 	// (default 20,000).
-	MaxComplexity    int
-	MaxDepth         int           // nesting of fields (default 15)
-	MaxFields        int64         // fields after expanding fragments (default 5,000)
-	MaxAliases       int64         // aliased fields after expanding fragments (default 100)
-	MaxDirectives    int64         // directives after expanding fragments (default 50)
-	MaxVariableBytes int64         // the variables' JSON (default 64 KiB)
+	MaxComplexity int
+	// Every document is measured before it is validated (document.go),
+	// counting all its operations and fragments:
+	MaxTokens     int   // tokens of its text, comments included (default 20,000)
+	MaxOperations int   // operations in it (default 20)
+	MaxFragments  int   // fragment definitions in it (default 100)
+	MaxDepth      int   // nesting of fields (default 15)
+	MaxFields     int64 // fields after expanding fragments (default 5,000)
+	MaxAliases    int64 // aliased fields after expanding fragments (default 100)
+	MaxDirectives int64 // directives after expanding fragments (default 50)
+	// MaxRepeats is how many fields may select one response name at one
+	// place of the response, after fragments are expanded (default 10):
+	// validation compares each pair of them.
+	MaxRepeats       int
+	MaxVariableBytes int64 // the variables' JSON (default 64 KiB)
+	// MaxErrors is the errors one response carries (default 100); past it,
+	// one more error says how many were left out.
+	MaxErrors int
+	// MaxResponseBytes bounds a GraphQL response's JSON (default 16 MiB);
+	// a larger one is replaced by an error saying so.
+	MaxResponseBytes int64
 	RequestTime      time.Duration // whole request (default 60s)
 	// RatePerKey is the requests a second one key may send, in bursts of
 	// up to Burst (defaults 20 and 40); beyond, 429 with Retry-After. A
@@ -97,6 +113,12 @@ func New(opt Options) http.Handler {
 	}
 	defaultTo(&opt.Limits.MaxBodyBytes, 1<<20)
 	defaultTo(&opt.Limits.MaxComplexity, 20000)
+	defaultTo(&opt.Limits.MaxTokens, 20000)
+	defaultTo(&opt.Limits.MaxOperations, 20)
+	defaultTo(&opt.Limits.MaxFragments, 100)
+	defaultTo(&opt.Limits.MaxRepeats, 10)
+	defaultTo(&opt.Limits.MaxErrors, 100)
+	defaultTo(&opt.Limits.MaxResponseBytes, 16<<20)
 	defaultTo(&opt.Limits.MaxDepth, 15)
 	defaultTo(&opt.Limits.MaxFields, 5000)
 	defaultTo(&opt.Limits.MaxAliases, 100)
@@ -120,7 +142,7 @@ func New(opt Options) http.Handler {
 	auth := &access.Authenticator{Store: opt.Keys}
 	lim := newLimiters(opt.Limits)
 	mux := http.NewServeMux()
-	gql := loaders.Middleware(opt.DB, opt.Metrics, graphQLHandler(opt))
+	gql := limitResponse(opt.Limits.MaxResponseBytes, loaders.Middleware(opt.DB, opt.Metrics, graphQLHandler(opt)))
 	mux.Handle("/graphql", authenticated(opt, auth, lim, gql))
 	mux.Handle("GET /export.csv", authenticated(opt, auth, lim, exportCSV(opt)))
 	mux.HandleFunc("GET /{$}", graphiQL)
@@ -160,19 +182,24 @@ func graphQLHandler(opt Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	docs := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(docs)
+	// The parser's own bound, behind the document-limit pass's token count.
+	srv.SetParserTokenLimit(opt.Limits.MaxTokens)
 	srv.Use(roleRules{open: opt.Unauthenticated})
 	// Before the document is parsed, in this order: the variables' size,
 	// then trusted documents (before APQ, whose cache any key may fill),
 	// then automatic persisted queries (bandwidth only: the cache holds
-	// query text, every request runs in its own key's scope).
+	// query text, every request runs in its own key's scope), then the
+	// document's limits, measured before gqlgen parses and validates it.
 	srv.Use(variableLimit{max: opt.Limits.MaxVariableBytes})
 	if opt.TrustedDocuments != nil {
 		srv.Use(newTrustedDocuments(opt.TrustedDocuments, opt.Log.Warn))
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(documentLimits{maxDepth: opt.Limits.MaxDepth, maxFields: opt.Limits.MaxFields,
-		maxAliases: opt.Limits.MaxAliases, maxDirectives: opt.Limits.MaxDirectives})
+	lim := opt.Limits
+	srv.Use(documentLimits{cache: docs, limits: docLimits{tokens: lim.MaxTokens, depth: lim.MaxDepth, operations: lim.MaxOperations,
+		fragments: lim.MaxFragments, repeats: lim.MaxRepeats, fields: lim.MaxFields, aliases: lim.MaxAliases, directives: lim.MaxDirectives}})
 	srv.Use(extension.FixedComplexityLimit(opt.Limits.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
@@ -198,6 +225,7 @@ func graphQLHandler(opt Options) http.Handler {
 		}
 		resp.Extensions["freshness"] = fresh.get()
 		resp.Extensions["suppression"] = suppressionOf(ctx)
+		resp.Errors = capErrors(resp.Errors, lim.MaxErrors)
 		if a := auditFrom(ctx); a != nil {
 			for _, e := range resp.Errors {
 				code, _ := e.Extensions["code"].(string)
@@ -246,7 +274,13 @@ func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Er
 		gerr.Extensions = map[string]any{"code": string(apperr.Internal)}
 		return gerr
 	}
-	return gerr // parse and validation errors: already clear and safe
+	// Parse and validation errors: clear and safe, but they may quote the
+	// request (gqlgen's for a body that is not JSON quotes all of it).
+	if msg, _, cut := strings.Cut(gerr.Message, " body:"); cut && strings.HasPrefix(msg, "json request body could not be decoded") {
+		gerr.Message = "the request body is not the JSON of a GraphQL request: " + strings.TrimPrefix(msg, "json request body could not be decoded: ")
+	}
+	gerr.Message = clipMessage(gerr.Message)
+	return gerr
 }
 
 type requestIDKey struct{}
