@@ -41,7 +41,7 @@ type site struct {
 func newSite(t *testing.T, db *warehouse.DB) *site {
 	t.Helper()
 	ts := httptest.NewServer(server.New(server.Options{DB: db, AssetsDir: assetsDir(t),
-		Limits: server.Limits{RatePerKey: 1000, Burst: 1000, FailedAuthRate: 1000, FailedAuthBurst: 1000},
+		Limits: server.Limits{RatePerKey: 1000, Burst: 1000, FailedAuthRate: 1000, FailedAuthBurst: 1000, InFlightPerKey: -1, TimePerKey: -1},
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(ts.Close)
 	return &site{t: t, url: ts.URL, db: db}

@@ -35,7 +35,7 @@ func reportSite(t *testing.T, db *warehouse.DB) *site {
 		t.Fatalf("Chromium is not installed at %s: run `scripts/ensure-deps.sh chromium`", chromiumPath)
 	}
 	ts := httptest.NewServer(server.New(server.Options{DB: db, AssetsDir: assetsDir(t), Chromium: chromiumPath,
-		Limits: server.Limits{RatePerKey: 1000, Burst: 1000, FailedAuthRate: 1000, FailedAuthBurst: 1000},
+		Limits: server.Limits{RatePerKey: 1000, Burst: 1000, FailedAuthRate: 1000, FailedAuthBurst: 1000, InFlightPerKey: -1, TimePerKey: -1},
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(ts.Close)
 	return &site{t: t, url: ts.URL, db: db}

@@ -129,7 +129,7 @@ func (g gqlClient) post(ctx context.Context, query, reqID string) ([]byte, error
 func newGQLServer(ctx context.Context, db *warehouse.DB, engine *metrics.Engine) (*httptest.Server, gqlClient, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ts := httptest.NewServer(server.New(server.Options{DB: db, Metrics: engine, Log: log,
-		Limits: server.Limits{RequestTime: 30 * time.Minute, RatePerKey: -1}})) // timed loops: no per-key rate limit
+		Limits: server.Limits{RequestTime: 30 * time.Minute, RatePerKey: -1, InFlightPerKey: -1, TimePerKey: -1}})) // timed loops: no per-key limits
 	key, err := benchKey(ctx, db, access.RoleAdmin)
 	if err != nil {
 		ts.Close()

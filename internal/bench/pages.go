@@ -46,7 +46,7 @@ type pageBrowser struct {
 
 func newPageBrowser(ctx context.Context, db *warehouse.DB, cacheTTL time.Duration, key string) (*pageBrowser, func(), error) {
 	ts := httptest.NewServer(server.New(server.Options{DB: db, DashboardCacheTTL: cacheTTL,
-		Limits: server.Limits{RatePerKey: -1}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+		Limits: server.Limits{RatePerKey: -1, InFlightPerKey: -1, TimePerKey: -1}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	jar, _ := cookiejar.New(nil)
 	b := &pageBrowser{url: ts.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse

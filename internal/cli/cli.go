@@ -153,6 +153,20 @@ func (e *env) logger(cfg *config.Config) *slog.Logger {
 // see docs/loads.md). The returned func closes the connection and detaches
 // from the local server, which stops when no other process uses it.
 func (e *env) open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*warehouse.DB, func(), error) {
+	return e.openAs(ctx, cfg, log, false)
+}
+
+// openWriter is open with the credentials of the commands that write
+// (--clickhouse-writer-user; by default the same as open's).
+func (e *env) openWriter(ctx context.Context, cfg *config.Config, log *slog.Logger) (*warehouse.DB, func(), error) {
+	return e.openAs(ctx, cfg, log, true)
+}
+
+func (e *env) openAs(ctx context.Context, cfg *config.Config, log *slog.Logger, writer bool) (*warehouse.DB, func(), error) {
+	user, password := cfg.ClickHouseUser, cfg.ClickHousePassword
+	if writer {
+		user, password = cfg.Writer()
+	}
 	addr := cfg.ClickHouseAddr
 	var local *chlocal.Attachment
 	if addr == "" {
@@ -179,8 +193,8 @@ func (e *env) open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 			log.Info("stopped the local clickhouse-server: no other camino process uses it")
 		}
 	}
-	db, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: cfg.Database, User: cfg.ClickHouseUser,
-		Password: cfg.ClickHousePassword, MaxExecutionTime: cfg.QueryTimeout, Logger: log})
+	db, err := warehouse.Open(ctx, warehouse.Config{Addr: addr, Database: cfg.Database, User: user,
+		Password: password, MaxExecutionTime: cfg.QueryTimeout, Logger: log})
 	if err != nil {
 		detach()
 		return nil, nil, err
@@ -197,7 +211,7 @@ func localDir(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "cl
 // openForWrites opens the warehouse (open) and readies it for writing
 // (prepareWarehouse).
 func (e *env) openForWrites(ctx context.Context, cfg *config.Config) (*warehouse.DB, func(), error) {
-	db, closeDB, err := e.open(ctx, cfg, e.logger(cfg))
+	db, closeDB, err := e.openWriter(ctx, cfg, e.logger(cfg))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -274,7 +288,7 @@ func migrate(ctx context.Context, e *env, args []string) error {
 		return apperr.Errorf(apperr.Invalid, "want 'migrate up' or 'migrate status', got %q", strings.Join(fs.Args(), " "))
 	}
 	log := e.logger(&cfg)
-	db, closeDB, err := e.open(ctx, &cfg, log)
+	db, closeDB, err := e.openWriter(ctx, &cfg, log)
 	if err != nil {
 		return err
 	}
@@ -400,8 +414,20 @@ func serve(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB()
+	// Start-up writes use the writer's credentials when they differ (a
+	// second connection, closed once they are done); requests are
+	// answered with --clickhouse-user's.
+	wdb := db
+	if cfg.SeparateWriter() && cfg.ClickHouseAddr != "" && (!*noMigrate || *seedIfEmpty || *adminKeyFile != "") {
+		w, closeW, err := e.openWriter(ctx, &cfg, log)
+		if err != nil {
+			return err
+		}
+		defer closeW()
+		wdb = w
+	}
 	if !*noMigrate {
-		if err := e.prepareWarehouse(ctx, db); err != nil {
+		if err := e.prepareWarehouse(ctx, wdb); err != nil {
 			return err
 		}
 	}
@@ -411,13 +437,13 @@ func serve(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if n == 0 {
-			if err := runSeed(ctx, e, db, seed.Options{Profile: "utah", Seed: 1}, false); err != nil {
+			if err := runSeed(ctx, e, wdb, seed.Options{Profile: "utah", Seed: 1}, false); err != nil {
 				return err
 			}
 		}
 	}
 	if *adminKeyFile != "" {
-		if err := bootstrapAdminKey(ctx, e, db, *adminKeyFile); err != nil {
+		if err := bootstrapAdminKey(ctx, e, wdb, *adminKeyFile); err != nil {
 			return err
 		}
 	}
@@ -426,7 +452,9 @@ func serve(ctx context.Context, e *env, args []string) error {
 		log.Info("the board report is served as HTML only", "reason", err)
 	}
 	h := server.New(server.Options{DB: db, Log: log, AssetsDir: cfg.AssetsDir, Version: Version, SuppressBelow: cfg.SuppressBelow,
-		TrustedDocuments: trusted, Chromium: chromium})
+		TrustedDocuments: trusted, Chromium: chromium, Limits: server.Limits{RatePerKey: cfg.KeyRate, Burst: cfg.KeyBurst,
+			InFlightPerKey: cfg.KeyInFlight, TimePerKey: cfg.KeyTime, TimeBurst: cfg.KeyTimeWindow,
+			FailedAuthRate: cfg.FailedAuthRate, FailedAuthBurst: cfg.FailedAuthBurst}})
 	return server.Serve(ctx, cfg.Listen, h, log, func(a net.Addr) {
 		base := "http://" + displayAddr(cfg.Listen, a)
 		fmt.Fprintf(e.stdout, "\nCamino %s is serving on %s\n  Dashboards   %s/dashboards  (sign in with a key)\n  GraphiQL     %s/\n  GraphQL API  %s/graphql\n  Health       %s/healthz  %s/readyz\nPress Ctrl-C to stop.\n",

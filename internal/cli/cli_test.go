@@ -89,6 +89,9 @@ func TestBadUsageAndConfigurationFailAtStart(t *testing.T) {
 		{[]string{"serve", "--listen", "nonsense"}, nil, "CAMINO_LISTEN"},
 		{[]string{"serve", "--suppress-below", "1"}, nil, "CAMINO_SUPPRESS_BELOW"},
 		{[]string{"serve"}, map[string]string{"CAMINO_SUPPRESS_BELOW": "ten"}, "not a whole number"},
+		{[]string{"serve"}, map[string]string{"CAMINO_KEY_RATE": "fast"}, "CAMINO_KEY_RATE"},
+		{[]string{"serve", "--key-in-flight", "0"}, nil, "CAMINO_KEY_IN_FLIGHT"},
+		{[]string{"serve"}, map[string]string{"CAMINO_KEY_TIME_WINDOW": "1ms"}, "CAMINO_KEY_TIME_WINDOW"},
 		{[]string{"bench", "--runs", "0"}, nil, "--runs"},
 	}
 	for _, c := range cases {

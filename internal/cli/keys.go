@@ -55,7 +55,7 @@ func keysCmd(ctx context.Context, e *env, args []string) error {
 		exp = &t
 	}
 	log := e.logger(&cfg)
-	db, closeDB, err := e.open(ctx, &cfg, log)
+	db, closeDB, err := e.openWriter(ctx, &cfg, log)
 	if err != nil {
 		return err
 	}

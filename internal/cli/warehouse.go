@@ -47,7 +47,7 @@ func warehouseCmd(ctx context.Context, e *env, args []string) error {
 	dir := localDir(&cfg)
 	switch action {
 	case "clean":
-		db, closeDB, err := e.open(ctx, &cfg, e.logger(&cfg))
+		db, closeDB, err := e.openWriter(ctx, &cfg, e.logger(&cfg))
 		if err != nil {
 			return err
 		}

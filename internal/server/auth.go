@@ -36,40 +36,43 @@ func authenticated(opt Options, auth *access.Authenticator, lim *limiters, next 
 		}
 		key, ok := bearer(r.Header.Get("Authorization"))
 		if !ok {
-			lim.authenticationFailed(r)
 			refuseUnauthenticated(w)
 			return
 		}
 		p, err := auth.Authenticate(r.Context(), key)
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.Unauthenticated {
-				lim.authenticationFailed(r)
 				refuseUnauthenticated(w)
 				return
 			}
+			lim.authenticated(r) // not the client's failure
 			opt.Log.Error("authentication failed", "err", err, "request_id", requestIDFrom(r.Context()))
 			writeGraphQLError(w, http.StatusServiceUnavailable, string(apperr.Unavailable), "the key store is unavailable; try again")
 			return
 		}
+		lim.authenticated(r)
 		public := strings.EqualFold(r.Header.Get(publicHeader), "true")
 		r = r.WithContext(access.WithPrincipal(r.Context(), p, opt.SuppressBelow, public))
-		if !admit(w, r, lim, p) {
+		done, ok := admit(w, r, lim, p)
+		if !ok {
 			return
 		}
+		defer done()
 		next.ServeHTTP(w, r)
 	})
 }
 
 // admit is what follows a valid key, for the API and the dashboards alike:
-// the audit line names the key, and the key's rate limit applies (false:
-// the refusal is written).
-func admit(w http.ResponseWriter, r *http.Request, lim *limiters, p access.Principal) bool {
+// the audit line names the key, and the key's limits apply: rate, time
+// budget and requests in flight (not ok: the refusal is written; ok: call
+// done when the request ends).
+func admit(w http.ResponseWriter, r *http.Request, lim *limiters, p access.Principal) (done func(), ok bool) {
 	if a := auditFrom(r.Context()); a != nil {
 		a.mu.Lock()
 		a.keyID, a.role = p.KeyID, p.Role
 		a.mu.Unlock()
 	}
-	return lim.allowKey(w, r, p.KeyID)
+	return lim.admitKey(w, r, p.KeyID)
 }
 
 func refuseUnauthenticated(w http.ResponseWriter) {

@@ -56,6 +56,12 @@ func newAPIWith(t *testing.T, db *warehouse.DB, opt server.Options) *api {
 		// default per-key rate is for; the rate-limit tests set their own.
 		opt.Limits.RatePerKey, opt.Limits.Burst = 1000, 1000
 	}
+	if opt.Limits.InFlightPerKey == 0 {
+		opt.Limits.InFlightPerKey = 1000 // the tests that send many at once; the budget tests set their own
+	}
+	if opt.Limits.TimePerKey == 0 {
+		opt.Limits.TimePerKey = -1
+	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

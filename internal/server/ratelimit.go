@@ -16,7 +16,12 @@ import (
 type limiters struct {
 	perKey       *tokenBuckets
 	authFailures *tokenBuckets
-	now          func() time.Time
+	// inFlight bounds the requests of one key at once; busy is a bucket
+	// of request-seconds per key, charged with each request's duration
+	// when it ends: together, one key's share of the server.
+	inFlight *inFlight
+	busy     *tokenBuckets
+	now      func() time.Time
 }
 
 func newLimiters(l Limits) *limiters {
@@ -27,7 +32,74 @@ func newLimiters(l Limits) *limiters {
 	if l.FailedAuthRate > 0 {
 		out.authFailures = newTokenBuckets(l.FailedAuthRate, l.FailedAuthBurst)
 	}
+	if l.InFlightPerKey > 0 {
+		out.inFlight = &inFlight{max: l.InFlightPerKey, n: map[string]int{}}
+	}
+	if l.TimePerKey > 0 {
+		out.busy = &tokenBuckets{rate: l.TimePerKey, burst: l.TimePerKey * l.TimeBurst.Seconds(), buckets: map[string]bucket{}}
+	}
 	return out
+}
+
+// admitKey applies the key's limits: its rate, its time budget and its
+// requests in flight. When ok, the request holds one of the key's slots
+// until done is called (once, when the handler returns), which also
+// charges its duration to the key's time budget.
+func (l *limiters) admitKey(w http.ResponseWriter, r *http.Request, keyID string) (done func(), ok bool) {
+	if !l.allowKey(w, r, keyID) {
+		return nil, false
+	}
+	if l.busy != nil {
+		if ok, wait := l.busy.positive(keyID, l.now()); !ok {
+			refuseRate(w, r, wait, fmt.Sprintf("this key used more than its share of the server's time (%g request-seconds a second, over %g seconds); "+
+				"retry after the Retry-After header's seconds", l.busy.rate, l.busy.burst/l.busy.rate))
+			return nil, false
+		}
+	}
+	if l.inFlight != nil && !l.inFlight.acquire(keyID) {
+		refuseRate(w, r, time.Second, fmt.Sprintf("this key has %d requests in flight, the most it may; wait for one to finish", l.inFlight.max))
+		return nil, false
+	}
+	start := l.now()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if l.inFlight != nil {
+				l.inFlight.release(keyID)
+			}
+			if l.busy != nil {
+				now := l.now()
+				l.busy.charge(keyID, now.Sub(start).Seconds(), now)
+			}
+		})
+	}, true
+}
+
+// inFlight counts each key's requests in progress.
+type inFlight struct {
+	max int
+	mu  sync.Mutex
+	n   map[string]int // keys with none are deleted: memory follows what is in flight
+}
+
+func (f *inFlight) acquire(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n[key] >= f.max {
+		return false
+	}
+	f.n[key]++
+	return true
+}
+
+func (f *inFlight) release(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n[key] <= 1 {
+		delete(f.n, key)
+	} else {
+		f.n[key]--
+	}
 }
 
 // allowKey takes a token of the key's bucket, or answers 429.
@@ -44,22 +116,30 @@ func (l *limiters) allowKey(w http.ResponseWriter, r *http.Request, keyID string
 }
 
 // allowAuthentication answers 429, before any key is looked at, when the
-// client's address has failed to authenticate too often lately.
+// client's address has failed to authenticate too often lately. It counts
+// the attempt as a failure in the same step (so that concurrent guesses
+// cannot all pass the check before any is counted); authenticated gives
+// the token back when the key turns out valid, so a valid key holds one
+// only while it is looked up.
+//
+// While an address is refused, so is a valid key sent from it: telling
+// them apart would cost the key lookup the limit is there to save. The
+// wait is short (at the defaults, a tenth of a second a failure).
 func (l *limiters) allowAuthentication(w http.ResponseWriter, r *http.Request) bool {
 	if l.authFailures == nil {
 		return true
 	}
-	ok, wait := l.authFailures.available(clientAddr(r), l.now())
+	ok, wait := l.authFailures.take(clientAddr(r), l.now())
 	if !ok {
 		refuseRate(w, r, wait, "too many failed authentications from this address; check the key and retry after the Retry-After header's seconds")
 	}
 	return ok
 }
 
-// authenticationFailed counts a failed authentication against the client's address.
-func (l *limiters) authenticationFailed(r *http.Request) {
+// authenticated gives back the token allowAuthentication took.
+func (l *limiters) authenticated(r *http.Request) {
 	if l.authFailures != nil {
-		l.authFailures.take(clientAddr(r), l.now())
+		l.authFailures.charge(clientAddr(r), -1, l.now())
 	}
 }
 
@@ -160,6 +240,32 @@ func (t *tokenBuckets) available(key string, now time.Time) (ok bool, wait time.
 		return false, t.wait(b)
 	}
 	return true, 0
+}
+
+// charge takes n tokens from key's bucket (gives them back when n is
+// negative), going below zero if need be: a debt that refills at rate.
+func (t *tokenBuckets) charge(key string, n float64, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sweep(now)
+	b := t.level(key, now)
+	b.tokens = min(t.burst, b.tokens-n)
+	t.buckets[key] = b
+}
+
+// positive is whether key's bucket holds more than nothing; when not,
+// wait says how long until it does.
+func (t *tokenBuckets) positive(key string, now time.Time) (ok bool, wait time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.buckets[key]; !ok {
+		return true, 0
+	}
+	b := t.level(key, now)
+	if b.tokens > 0 {
+		return true, 0
+	}
+	return false, time.Duration(-b.tokens/t.rate*float64(time.Second)) + time.Millisecond
 }
 
 // sweep forgets full buckets, at most once every sweepEvery unless the

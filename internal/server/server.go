@@ -70,6 +70,15 @@ type Limits struct {
 	// A negative rate is no limit.
 	FailedAuthRate  float64
 	FailedAuthBurst int
+	// InFlightPerKey is the requests one key may have in progress at once
+	// (default 4); beyond, 429 with Retry-After. Negative: no limit.
+	InFlightPerKey int
+	// TimePerKey is the seconds of request time one key may use a second,
+	// averaged over TimeBurst (defaults 2 and 60 s): a key whose requests
+	// have kept the server busy longer gets 429 with Retry-After until
+	// its budget refills. Negative: no limit.
+	TimePerKey float64
+	TimeBurst  time.Duration
 }
 
 // Options configure the server.
@@ -129,6 +138,9 @@ func New(opt Options) http.Handler {
 	defaultTo(&opt.Limits.Burst, 40)
 	defaultTo(&opt.Limits.FailedAuthRate, 10)
 	defaultTo(&opt.Limits.FailedAuthBurst, 20)
+	defaultTo(&opt.Limits.InFlightPerKey, 4)
+	defaultTo(&opt.Limits.TimePerKey, 2)
+	defaultTo(&opt.Limits.TimeBurst, 60*time.Second)
 	if opt.Metrics == nil {
 		opt.Metrics = metrics.NewEngine(opt.DB)
 	}
@@ -166,12 +178,17 @@ func New(opt Options) http.Handler {
 	// (never HTTP back into it); their login shares the key checks and the
 	// rate limits, and each page writes an audit line like a request.
 	dashboards.New(dashboards.Options{Metrics: opt.Metrics, Places: opt.DB, Auth: auth, SuppressBelow: opt.SuppressBelow,
-		CacheTTL: opt.DashboardCacheTTL, Chromium: opt.Chromium, Log: opt.Log, AllowLogin: lim.allowAuthentication, LoginFailed: lim.authenticationFailed,
+		CacheTTL: opt.DashboardCacheTTL, Chromium: opt.Chromium, Log: opt.Log, AllowLogin: lim.allowAuthentication, // counts the attempt: a failed sign-in needs no more
+
 		Admit: func(w http.ResponseWriter, r *http.Request, p access.Principal) bool {
 			if a := auditFrom(r.Context()); a != nil {
 				a.setOperation("dashboard " + r.URL.Path)
 			}
-			return admit(w, r, lim, p)
+			done, ok := admit(w, r, lim, p)
+			if ok { // the page ends with its request's context (withRequest cancels it on return)
+				context.AfterFunc(r.Context(), done)
+			}
+			return ok
 		}}).Register(mux)
 	return withRequest(opt, mux)
 }
@@ -251,6 +268,14 @@ func graphQLHandler(opt Options) http.Handler {
 // not a client-safe application error, logging it with the field path.
 func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
+	if errors.Is(ctx.Err(), context.Canceled) && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The client went away (its connection closed): nobody reads this
+		// answer, and nothing failed on our side.
+		log.Info("request cancelled: the client went away", "path", gerr.Path.String(), "request_id", requestIDFrom(ctx))
+		gerr.Message = "the request was cancelled"
+		gerr.Extensions = map[string]any{"code": "cancelled"}
+		return gerr
+	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
 		if ae.Code == apperr.Internal || ae.Code == apperr.Unavailable {
@@ -318,6 +343,8 @@ func withRequest(opt Options, next http.Handler) http.Handler {
 		ctx = warehouse.WithTag(ctx, id, "")
 		// Every read of the request sees one committed version (docs/loads.md).
 		ctx = warehouse.WithSnapshotSlot(ctx)
+		// and runs read-only, with its own memory and result bounds.
+		ctx = warehouse.ForRequest(ctx)
 		ctx = context.WithValue(ctx, auditKey{}, &auditRecord{})
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() { logAudit(opt.Audit, ctx, r, rec.status, start, id) }()

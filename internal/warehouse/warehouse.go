@@ -32,7 +32,13 @@ type Config struct {
 	MaintenanceTime time.Duration
 	// MaxOpenConns caps the connection pool (default 16).
 	MaxOpenConns int
-	Logger       *slog.Logger
+	// RequestMemory and RequestResultBytes bound each query that answers
+	// a request (ctx marked by ForRequest) on the server: its
+	// max_memory_usage (default 4 GiB) and max_result_bytes (default
+	// 256 MiB). Such queries also run with readonly = 2.
+	RequestMemory      int64
+	RequestResultBytes int64
+	Logger             *slog.Logger
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
@@ -63,6 +69,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	if cfg.MaxExecutionTime <= 0 {
 		cfg.MaxExecutionTime = 30 * time.Second
+	}
+	if cfg.RequestMemory <= 0 {
+		cfg.RequestMemory = 4 << 30
+	}
+	if cfg.RequestResultBytes <= 0 {
+		cfg.RequestResultBytes = 256 << 20
 	}
 	if cfg.MaintenanceTime <= 0 {
 		cfg.MaintenanceTime = time.Hour
@@ -191,6 +203,7 @@ func (d *DB) prepareCapped(ctx context.Context, limit time.Duration, name, sql s
 	for k, v := range settings {
 		s[k] = v
 	}
+
 	comment := "/* camino " + commentSafe.ReplaceAllString(name, "_")
 	if op != "" {
 		comment += " op=" + commentSafe.ReplaceAllString(op, "_")
@@ -271,6 +284,13 @@ func (d *DB) queryCapped(ctx context.Context, limit time.Duration, name, sql str
 func (d *DB) queryCappedWith(ctx context.Context, limit time.Duration, name string, settings clickhouse.Settings, sql string, args ...any) (driver.Rows, error) {
 	if err := d.checkScope(ctx, name, sql); err != nil {
 		return nil, err
+	}
+	if forRequest(ctx) { // reads that answer a request (exec, the write path, is left alone)
+		rs := d.requestSettings()
+		for k, v := range settings {
+			rs[k] = v
+		}
+		settings = rs
 	}
 	qctx, cancel, queryID, text := d.prepareCapped(ctx, limit, name, sql, settings)
 	start := time.Now()
@@ -402,4 +422,29 @@ func (d *DB) scanAll(ctx context.Context, name string, each func(driver.Rows) er
 		}
 	}
 	return rows.Err()
+}
+
+type requestKey struct{}
+
+// ForRequest marks ctx as answering a client's request: every query under
+// it runs read-only, with its own memory and result-size bounds on the
+// server (ClickHouse's guardrails, so that even a compiler bug cannot
+// write or exhaust the warehouse). Writes (loads, keys, migrations) go
+// through other paths and are not affected.
+func ForRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestKey{}, true)
+}
+
+func forRequest(ctx context.Context) bool { v, _ := ctx.Value(requestKey{}).(bool); return v }
+
+// requestSettings are the settings of a query under ForRequest. readonly
+// is 2, not 1: 1 would refuse the other settings sent with the query
+// (max_execution_time, these); 2 still refuses every write and DDL, and
+// changing readonly itself.
+func (d *DB) requestSettings() clickhouse.Settings {
+	return clickhouse.Settings{
+		"readonly":         2,
+		"max_memory_usage": int(d.cfg.RequestMemory),
+		"max_result_bytes": int(d.cfg.RequestResultBytes),
+	}
 }
