@@ -322,7 +322,10 @@ func TestProgressionOfEveryDistrictIsOneQuery(t *testing.T) {
 			if errs := a.do(reqID, c.doc, nil, &d); len(errs) > 0 {
 				t.Fatalf("%s: %v", c.name, errs)
 			}
-			m := countQueries(t, a, reqID)
+			// Less the engine's and the key cache's refreshes (the ladder, the
+			// data years, the key), which either request may pay on a slow machine.
+			m := countQueries(t, a, reqID) - sqlInt64s(t, a.db, `SELECT toInt64(uniqExact(query_id)) FROM system.query_log
+				WHERE query_id LIKE ? AND match(query, '^/[*] camino (rollup[.]ladder|data_years|keys[.]get) ')`, reqID+"-%")[0][0]
 			if n, ok := counts[c.name]; !ok || m < n {
 				counts[c.name] = m
 			}
