@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,9 +60,36 @@ func TestLogin(t *testing.T) {
 		if resp, _ := s.get(c, "/dashboards/state/UT?from=2020"); resp.StatusCode != http.StatusOK {
 			t.Fatalf("after login: %d", resp.StatusCode)
 		}
-		// Logout ends the session on the server, not only in the browser.
+		// Sign-out is a POST with the session's CSRF token from the page:
+		// a link or a form from another site (no token) signs nobody out.
 		cookies := c.Jar.Cookies(mustURL(s.url))
-		resp, _ = s.get(c, "/logout")
+		_, page := s.get(c, "/dashboards/board")
+		m := regexp.MustCompile(`name="csrf" value="([A-Za-z0-9_-]+)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("the page's sign-out form carries no CSRF token")
+		}
+		if resp, _ := s.get(c, "/logout"); resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("GET /logout: %d, want 405", resp.StatusCode)
+		}
+		for _, token := range []string{"", "x" + m[1][1:], m[1] + "x"} {
+			resp, err := c.PostForm(s.url+"/logout", url.Values{"csrf": {token}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("logout with token %q: %d, want 403", token, resp.StatusCode)
+			}
+		}
+		if resp, _ := s.get(c, "/dashboards/board"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("a refused sign-out ended the session: %d", resp.StatusCode)
+		}
+		// Logout ends the session on the server, not only in the browser.
+		resp, err = c.PostForm(s.url+"/logout", url.Values{"csrf": {m[1]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 			t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}

@@ -107,7 +107,6 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", h.loginForm)
 	mux.HandleFunc("POST /login", h.login)
 	mux.HandleFunc("POST /logout", h.logout)
-	mux.HandleFunc("GET /logout", h.logout)
 	mux.HandleFunc("GET /dashboards/{$}", h.page(h.home))
 	mux.HandleFunc("GET /dashboards", h.page(h.home))
 	mux.HandleFunc("GET /dashboards/board", h.page(h.board))
@@ -639,7 +638,16 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// logout ends the session. It is a POST carrying the session's CSRF token
+// (the form on every page has it), so another site can sign nobody out;
+// without the token nothing is ended and the reader is sent back.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
+	if err := r.ParseForm(); err != nil || !validLogout(r) {
+		t := text{lang: langOf(r)}
+		h.message(w, t, http.StatusForbidden, t.tr("forbidden"), "/dashboards/board")
+		return
+	}
 	h.sessions.end(r)
 	setCookie(w, r, "", 0)
 	http.Redirect(w, r, "/login?lang="+langOf(r), http.StatusSeeOther)

@@ -24,8 +24,10 @@ type pageView struct {
 	Tiers                   []option
 	States                  []option
 	OtherLangURL, OtherLang string
-	Action                  string
-	SuppressBelow           int
+	// LogoutToken is the sign-out form's CSRF token (see logoutToken).
+	LogoutToken   string
+	Action        string
+	SuppressBelow int
 	// BoardURL is the reader's home (the board, or a partner's district).
 	BoardURL string
 	// Span is the years the page covers, for the header.
@@ -68,6 +70,7 @@ func (h *Handler) render(w http.ResponseWriter, q *request, v *view, cs []*chart
 	if t.lang == "es" {
 		other = "en"
 	}
+	pv.LogoutToken = logoutToken(q.r)
 	pv.OtherLang = t.tr("lang.other")
 	pv.OtherLangURL = q.links.path(q.r.URL.Path, "lang", other, "state", q.f.State)
 	for y := q.first; y <= q.last && q.first > 0; y++ {

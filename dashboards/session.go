@@ -3,6 +3,7 @@ package dashboards
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
 	"sync"
@@ -92,6 +93,26 @@ func (s *sessions) end(r *http.Request) {
 		delete(s.m, sha256.Sum256([]byte(c.Value)))
 		s.mu.Unlock()
 	}
+}
+
+// logoutToken is the request's session's CSRF token for the sign-out form:
+// derived from the session's cookie, which another site cannot read, so a
+// sign-out posted from elsewhere cannot carry it. Empty without a session
+// cookie.
+func logoutToken(r *http.Request) string {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte("camino logout\x00" + c.Value))
+	return base64.RawURLEncoding.EncodeToString(h[:18])
+}
+
+// validLogout reports whether r carries its session's sign-out token.
+func validLogout(r *http.Request) bool {
+	want := logoutToken(r)
+	got := r.PostFormValue("csrf")
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // setCookie writes the session cookie (an empty token clears it).
