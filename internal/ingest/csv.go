@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/camino-edu/camino/internal/apperr"
 )
@@ -31,6 +32,14 @@ type syntaxErr struct {
 // line is dropped, empty lines are skipped. A quote inside an unquoted value
 // is kept as a literal character (it is unambiguous); text after the closing
 // quote of a quoted value is a syntax error.
+//
+// A quote that opens a value and is not closed on its line may be a value
+// that spans lines, or a typing mistake that would swallow the records after
+// it. Once the header is known (want), a record that spans lines and comes
+// out malformed (a number of values other than the header's, text after the
+// closing quote, no closing quote before the end of the file or within 64
+// KiB) is taken for the mistake: its first line alone is rejected and
+// reading resumes on the next line.
 type csvReader struct {
 	br    *bufio.Reader
 	line  int // physical lines consumed so far
@@ -39,6 +48,13 @@ type csvReader struct {
 	ends  []int
 	bad   *syntaxErr
 	what  string // "staffing file", for messages
+	want  int    // values a record has (the header's), 0 while unknown
+
+	pending [][]byte // lines given back, to read again
+	cont    [][]byte // copies of the lines the current record continued onto
+	cut     struct { // the current record as its first line alone had it
+		buf, field int
+	}
 }
 
 func newCSVReader(r io.Reader, what string) *csvReader {
@@ -54,6 +70,12 @@ func (c *csvReader) tooLong() error {
 // nextLine returns the next physical line without its line end (valid until
 // the next call), or io.EOF.
 func (c *csvReader) nextLine() ([]byte, error) {
+	if len(c.pending) > 0 {
+		b := c.pending[0]
+		c.pending = c.pending[1:]
+		c.line++
+		return b, nil
+	}
 	b, err := c.br.ReadSlice('\n')
 	switch {
 	case errors.Is(err, bufio.ErrBufferFull):
@@ -82,10 +104,10 @@ func (c *csvReader) nextLine() ([]byte, error) {
 }
 
 // read reads the next record into c.buf/c.ends (c.bad set when it is
-// malformed). It returns io.EOF at the end and a fatal error when the record
-// is too long or the input fails.
+// malformed). It returns io.EOF at the end and a fatal error when a line is
+// too long or the input fails.
 func (c *csvReader) read() error {
-	c.buf, c.ends, c.bad, c.start = c.buf[:0], c.ends[:0], nil, 0
+	c.buf, c.ends, c.bad, c.start, c.cont = c.buf[:0], c.ends[:0], nil, 0, c.cont[:0]
 	var line []byte
 	for {
 		l, err := c.nextLine()
@@ -98,6 +120,26 @@ func (c *csvReader) read() error {
 		}
 	}
 	c.start = c.line
+	err := c.fields(line)
+	if errors.Is(err, errTooLong) && (c.want == 0 || len(c.cont) == 0) {
+		return c.tooLong()
+	}
+	if c.want > 0 && len(c.cont) > 0 && (err != nil || c.bad != nil || len(c.ends) != c.want) {
+		if fatal := err != nil && !errors.Is(err, errTooLong); fatal {
+			return err
+		}
+		c.unclosed()
+		return nil
+	}
+	return err
+}
+
+// errTooLong ends a record that grew past maxRecordBytes.
+var errTooLong = errors.New("record too long")
+
+// fields splits the record that starts with line, reading the lines a
+// quoted value continues onto.
+func (c *csvReader) fields(line []byte) error {
 	pos := 0
 	for {
 		if pos < len(line) && line[pos] == '"' {
@@ -105,6 +147,9 @@ func (c *csvReader) read() error {
 			for {
 				i := bytes.IndexByte(line[pos:], '"')
 				if i < 0 {
+					if len(c.cont) == 0 {
+						c.cut.buf, c.cut.field = len(c.buf)+len(line)-pos, len(c.ends)
+					}
 					c.buf = append(c.buf, line[pos:]...)
 					l, err := c.nextLine()
 					if err == io.EOF {
@@ -115,9 +160,10 @@ func (c *csvReader) read() error {
 					if err != nil {
 						return err
 					}
+					c.cont = append(c.cont, bytes.Clone(l))
 					c.buf = append(c.buf, '\n')
 					if len(c.buf) > maxRecordBytes {
-						return c.tooLong()
+						return errTooLong
 					}
 					line, pos = l, 0
 					continue
@@ -155,6 +201,17 @@ func (c *csvReader) read() error {
 		c.ends = append(c.ends, len(c.buf))
 		pos += i + 1
 	}
+}
+
+// unclosed makes the current record its first line alone, rejected for the
+// quote it does not close, and gives back the lines it had continued onto.
+func (c *csvReader) unclosed() {
+	c.buf, c.ends = c.buf[:c.cut.buf], append(c.ends[:c.cut.field], c.cut.buf)
+	c.bad = &syntaxErr{c.cut.field, `a quoted value is not closed on its line (the lines after it are read as records; ` +
+		`a value that spans lines must keep the file's number of values)`}
+	c.pending = append(slices.Clone(c.cont), c.pending...)
+	c.line -= len(c.cont)
+	c.cont = c.cont[:0]
 }
 
 // nfields is the number of fields of the current record.

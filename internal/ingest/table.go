@@ -51,6 +51,7 @@ func openTable(r io.Reader, spec *fileSpec) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.want = len(h.names)
 	t := &table{spec: spec, c: c, h: h, hidden: -1}
 	for i, n := range h.names {
 		if !slices.Contains(spec.ignored, n) {

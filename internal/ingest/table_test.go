@@ -90,8 +90,11 @@ func TestBrokenFilesEveryReader(t *testing.T) {
 				[]want{{2, last, "the record has " + strconv.Itoa(n-1) + " values", ""}}},
 			{"Latin-1", file(k.header, "Pe\xF1a"+k.good[strings.IndexByte(k.good, ','):], k.good), nil, 1,
 				[]want{{2, first, "not valid UTF-8 (save the file as UTF-8)", "Pe\uFFFDa"}}},
-			{"unclosed quote", file(k.header, k.good[:cut+1]+`"x`, k.good), nil, 0,
-				[]want{{2, last, "a quoted value is not closed before the end of the file", ""}}},
+			// The quote swallows nothing: its line is rejected, the next is read.
+			{"unclosed quote", file(k.header, k.good[:cut+1]+`"x`, k.good), nil, 1,
+				[]want{{2, last, "a quoted value is not closed on its line", ""}}},
+			{"unclosed quote on the last line", file(k.header, k.good, k.good[:cut+1]+`"x`), nil, 1,
+				[]want{{3, last, "a quoted value is not closed before the end of the file", ""}}},
 			{"long record", file(k.header, k.good, k.good[:cut+1]+strings.Repeat("x", 1<<16)), []string{"line 3: a record longer than 64 KiB"}, 1, nil},
 		}
 		for _, tc := range tests {
