@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -22,6 +23,9 @@ const publicHeader = "X-Camino-Public"
 // 401, GraphQL-shaped, whatever the reason. Rates are limited here too
 // (ratelimit.go): failed authentications per client address, before the
 // key is looked at, and requests per key, once it is known.
+// keyCheckTimeout bounds one key lookup in the warehouse.
+var keyCheckTimeout = 5 * time.Second
+
 func authenticated(opt Options, auth *access.Authenticator, lim *limiters, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if opt.Unauthenticated {
@@ -39,7 +43,11 @@ func authenticated(opt Options, auth *access.Authenticator, lim *limiters, next 
 			refuseUnauthenticated(w)
 			return
 		}
-		p, err := auth.Authenticate(r.Context(), key)
+		// A hanging key store must not hold the request: the key check gets
+		// its own bound and a timeout answers 503 like any store failure.
+		actx, acancel := context.WithTimeout(r.Context(), keyCheckTimeout)
+		p, err := auth.Authenticate(actx, key)
+		acancel()
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.Unauthenticated {
 				refuseUnauthenticated(w)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -385,6 +386,30 @@ func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, r
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, err, "cannot listen on "+addr)
 	}
+	// From the moment shutdown begins /readyz answers 503, so a load
+	// balancer stops sending traffic while requests in flight drain;
+	// /healthz keeps answering (the process is alive).
+	// The listener stays open while requests in flight drain (up to the
+	// same 15 seconds), so probes still get an answer; then the server
+	// shuts down.
+	var draining atomic.Bool
+	var inflight atomic.Int64
+	inner := h
+	h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/readyz":
+			if draining.Load() {
+				w.Header().Set("Connection", "close")
+				http.Error(w, "shutting down", http.StatusServiceUnavailable)
+				return
+			}
+		case "/healthz":
+		default:
+			inflight.Add(1)
+			defer inflight.Add(-1)
+		}
+		inner.ServeHTTP(w, r)
+	})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -396,9 +421,20 @@ func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, r
 		return err
 	case <-ctx.Done():
 	}
+	draining.Store(true)
 	log.Info("shutting down: finishing requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for inflight.Load() > 0 && sctx.Err() == nil {
+		select {
+		case <-tick.C:
+		case <-sctx.Done():
+		case err := <-errc:
+			return err
+		}
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return err
 	}
