@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -297,5 +298,136 @@ func TestDryRunChangesNothingAndStdinLoads(t *testing.T) {
 	}
 	if b, err := os.ReadFile(rejects); err != nil || !strings.Contains(string(b), "3,title,Wizard") {
 		t.Fatalf("stdin reject report %q %v", b, err)
+	}
+}
+
+// A load says what it will replace, and refuses what it was not told to
+// replace; a refused file leaves nothing behind, not even its rejects.
+func TestLoadPlanAndRefusals(t *testing.T) {
+	le := newLoadEnv(t)
+	// South (4900002) holds 200 rows for 2023, North (4900001) 300.
+	base := staffFile(t, le.dir, "base.csv", 300, [][3]string{{"2023", "4900001", "490000100001"}})
+	if code, out, errOut := le.run("load", "staffing", base, "--progress", "none"); code != 0 {
+		t.Fatalf("base: %d %s %s", code, out, errOut)
+	}
+	south := staffFile(t, le.dir, "south.csv", 200, [][3]string{{"2023", "4900002", "490000200001"}})
+	if code, out, errOut := le.run("load", "staffing", south, "--progress", "none"); code != 0 {
+		t.Fatalf("south: %d %s %s", code, out, errOut)
+	}
+	before := le.staffRows()
+	version := func() string { return le.q("SELECT toString(max(version)) FROM {db}.load_journal")[0] }
+	v0 := version()
+	unchanged := func(what string) {
+		t.Helper()
+		if got := le.staffRows(); !equalStrings(got, before) || version() != v0 {
+			t.Fatalf("%s changed the warehouse", what)
+		}
+		if n := le.q("SELECT toString(count()) FROM {db}.load_rejects"); n[0] != "0" {
+			t.Fatalf("%s left %s rows in load_rejects", what, n[0])
+		}
+		if n := le.q("SELECT toString(count()) FROM system.tables WHERE database = '{db}' AND name LIKE 'stage%'"); n[0] != "0" {
+			t.Fatalf("%s left %s stage tables", what, n[0])
+		}
+		if n := le.q("SELECT toString(count()) FROM system.parts WHERE database = '{db}' AND active AND table = 'staff_assignments' AND " +
+			"toUInt64OrZero(replaceRegexpAll(partition, '^.*[,(]|[)]$', '')) NOT IN (SELECT gen FROM {db}.load_journal)"); n[0] != "0" {
+			t.Fatalf("%s left %s partitions of rows never published", what, n[0])
+		}
+	}
+
+	// A South file with one stray North row, and 30 rows rejected: told to
+	// replace South only, it refuses North's district-year whole.
+	var b strings.Builder
+	b.WriteString(staffHeader)
+	for i := range 150 {
+		fmt.Fprintf(&b, "2023,4900002,490000200001,S%d,A,B,Teacher,1,F,no,white\n", i)
+	}
+	b.WriteString("2023,4900001,490000100001,X1,A,B,Teacher,1,F,no,white\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "2023,4909999,490000200001,R%d,A,B,Teacher,1,F,no,white\n", i) // unknown district
+	}
+	stray := le.file("stray.csv", b.String())
+	code, out, errOut := le.run("load", "staffing", stray, "--replace-district", "4900002", "--progress", "none")
+	if code != 2 || !strings.Contains(out, "2023 4900001 North") || !strings.Contains(out, "300 → 1") ||
+		!strings.Contains(errOut, "4900001 2023") || !strings.Contains(errOut, "not named") || !strings.Contains(out, "nothing was changed") {
+		t.Fatalf("stray row: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	unchanged("a refused load")
+
+	// --dry-run prints the plan (rows now and after) and changes nothing.
+	code, out, errOut = le.run("load", "staffing", stray, "--replace-district", "4900002", "--replace-district", "4900001", "--dry-run",
+		"--progress", "none")
+	if code != 2 || !strings.Contains(out, "would replace") || !regexp.MustCompile(`2023 4900002 South\s+200 → 150\s+replace`).MatchString(out) ||
+		!regexp.MustCompile(`2023 4900001 North\s+300 → 1\s+refuse: it would lose most of its rows`).MatchString(out) {
+		t.Fatalf("dry run: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	unchanged("a dry run")
+
+	// --force replaces both; the plan says so.
+	code, out, errOut = le.run("load", "staffing", stray, "--force", "--progress", "none")
+	if code != 3 || !regexp.MustCompile(`2023 4900001 North\s+300 → 1\s+replace`).MatchString(out) || !strings.Contains(out, "2 replaced") {
+		t.Fatalf("forced: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if got := le.q("SELECT concat(lea_id, ' ', toString(count())) FROM {db}.staff_assignments WHERE {live:staff_assignments} GROUP BY lea_id ORDER BY lea_id"); !equalStrings(got, []string{"4900001 1", "4900002 150"}) {
+		t.Fatalf("after --force: %q", got)
+	}
+	if n := le.q("SELECT toString(count()) FROM {db}.load_rejects"); n[0] != "30" {
+		t.Fatalf("a committed load's rejects: %s rows in load_rejects, want 30", n[0])
+	}
+}
+
+// Rows rejected from a corrected file do not delete the people they
+// describe: the district-year keeps its old rows unless --partial.
+func TestRejectedRowsKeepTheirDistrictYear(t *testing.T) {
+	le := newLoadEnv(t)
+	first := le.file("first.csv", staffHeader+
+		"2023,4900001,490000100001,E1,A,A,Principal,1,F,yes,white\n"+
+		"2023,4900001,490000100001,E2,B,B,Teacher,1,M,no,white\n"+
+		"2023,4900002,490000200001,E3,C,C,Teacher,1,F,no,asian\n")
+	if code, out, errOut := le.run("load", "staffing", first, "--progress", "none"); code != 0 {
+		t.Fatalf("first: %d %s %s", code, out, errOut)
+	}
+	// The correction: E1 becomes an assistant principal, E2's row is broken.
+	fix := le.file("fix.csv", staffHeader+
+		"2023,4900001,490000100001,E1,A,A,Assistant Principal,1,F,yes,white\n"+
+		"2023,4900001,490000100001,E2,B,B,Teacher,7,M,no,white\n"+
+		"2023,4900002,490000200001,E3,C,C,Principal,1,F,no,asian\n")
+	code, out, errOut := le.run("load", "staffing", fix, "--force", "--progress", "none")
+	if code != 3 || !strings.Contains(out, "keep the old rows: 1 rejected") || !strings.Contains(out, "1 valid rows were not loaded") {
+		t.Fatalf("correction with a rejected row: exit %d\n%s\n%s", code, out, errOut)
+	}
+	want := []string{"2023 4900001 490000100001 principal hispanic_latino 1", "2023 4900001 490000100001 teacher white 1",
+		"2023 4900002 490000200001 principal asian 1"}
+	if got := le.staffRows(); !equalStrings(got, want) {
+		t.Fatalf("after the correction: %q\nwant %q (4900001 kept whole, 4900002 replaced)", got, want)
+	}
+	// With --partial the valid rows replace the district-year.
+	if code, out, errOut := le.run("load", "staffing", fix, "--force", "--partial", "--progress", "none"); code != 3 {
+		t.Fatalf("--partial: exit %d\n%s\n%s", code, out, errOut)
+	}
+	want = []string{"2023 4900001 490000100001 assistant_principal hispanic_latino 1", "2023 4900002 490000200001 principal asian 1"}
+	if got := le.staffRows(); !equalStrings(got, want) {
+		t.Fatalf("after --partial: %q\nwant %q", got, want)
+	}
+	rollup := le.q("SELECT concat(lea_id, ' ', toString(sum(people))) FROM {db}.leadership_rollup WHERE {live:leadership_rollup} AND is_leader = 1 GROUP BY lea_id ORDER BY lea_id")
+	if !equalStrings(rollup, []string{"4900001 1", "4900002 1"}) {
+		t.Fatalf("leadership rollup %q", rollup)
+	}
+}
+
+// An unclosed quote rejects its own line; the rows after it load.
+func TestAnUnclosedQuoteRejectsItsLineOnly(t *testing.T) {
+	le := newLoadEnv(t)
+	path := le.file("quote.csv", staffHeader+
+		"2023,4900001,490000100001,E1,A,A,Principal,1,F,yes,white\n"+
+		"2023,4900001,490000100001,E2,B,B,\"Teacher,1,M,no,white\n"+
+		"2023,4900001,490000100001,E3,C,C,Teacher,1,M,no,asian\n"+
+		"2023,4900001,490000100002,E4,D,D,Teacher,1,F,no,white\n")
+	code, out, errOut := le.run("load", "staffing", path, "--partial", "--progress", "none")
+	if code != 3 || !strings.Contains(out, "loaded 3 rows") || !strings.Contains(out, "rejected 1") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	report, _ := os.ReadFile(path + ".rejects.csv")
+	if !strings.Contains(string(report), "3,title,") || !strings.Contains(string(report), "not closed on its line") {
+		t.Fatalf("reject report:\n%s", report)
 	}
 }
